@@ -1,0 +1,119 @@
+"""Write the simulated tables as landing files: `<out>/<table>/<day>/<table>_<day>.<ext>`.
+
+One file per table and delivery day, rows ordered by key, so the same seed gives byte-identical
+files. CSV and JSON carry ISO-8601 text timestamps (items with a `Z`, decisions without an offset,
+which the contract reads as UTC); Parquet carries typed columns.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from orchestration.ingest.contracts import CONTRACTS, TIMESTAMP
+
+FORMATS = ("csv", "parquet", "jsonl", "mixed")
+EXTENSIONS = {"csv": "csv", "parquet": "parquet", "jsonl": "jsonl"}
+# `mixed` exercises every reader in one dataset.
+MIXED = {"items": "parquet", "decisions": "csv", "audits": "jsonl", "appeals": "csv",
+         "calibration_labels": "jsonl", "roster": "csv", "shifts": "parquet"}
+
+# Per table: the SELECT over simulation tables giving contract columns plus `delivery_day`.
+DELIVERIES = {
+    "items": """
+        select item_id, item_type, queue_id, market, language, enqueued_at, day as delivery_day
+        from sim_items""",
+    "decisions": """
+        select decision_id, item_id, moderator_id, is_automated, verdict, policy_code, decided_at,
+               handle_seconds, decided_day as delivery_day
+        from sim_decisions""",
+    "audits": """
+        with initial as (
+            select audit_id, decision_id, auditor_id, audit_type, sampling_rate, audited_at, qa_verdict,
+                   qa_policy_code, error_root_cause, error_severity,
+                   case when is_disputed then 'pending' end as dispute_outcome,
+                   cast(audited_at as date) as delivery_day
+            from sim_audits
+        ), settled as (  -- the QA tool re-exports a disputed audit once the dispute is settled
+            select audit_id, decision_id, auditor_id, audit_type, sampling_rate, audited_at, qa_verdict,
+                   qa_policy_code, error_root_cause, error_severity, dispute_final as dispute_outcome,
+                   cast(dispute_resolved_at as date) as delivery_day
+            from sim_audits
+            where is_disputed and dispute_resolved_at < (select max(day) + 1 from sim_days)
+        )
+        select * from initial union all select * from settled""",
+    "appeals": """
+        select appeal_id, decision_id, filed_at, null::timestamp as resolved_at, null::varchar as appeal_outcome,
+               cast(filed_at as date) as delivery_day
+        from sim_appeals
+        union all
+        select appeal_id, decision_id, filed_at, resolution_at, final_outcome, cast(resolution_at as date)
+        from sim_appeals
+        where resolution_at < (select max(day) + 1 from sim_days)""",
+    "calibration_labels": """
+        select session_id, item_id, rater_id, is_expert, verdict, policy_code, labeled_at, delivery_day
+        from sim_calibration""",
+    "roster": """
+        select d.day as snapshot_date, p.person_id,
+               case when p.move_on <= d.day then p.new_vendor_id else p.vendor_id end as vendor_id,
+               case when p.move_on <= d.day then p.new_site else p.site end as site,
+               case when p.move_on <= d.day then p.new_team else p.team end as team,
+               p.role, p.primary_language, p.hired_on,
+               case when p.terminated_on <= d.day then 'terminated' else 'active' end as status,
+               d.day as delivery_day
+        from sim_days d join sim_people p on p.hired_on <= d.day
+        where d.is_snapshot_day""",
+    "shifts": """
+        select person_id, day as shift_date,
+               case when u('part_time', person_seq) < 0.1 then 360 else 480 end as scheduled_minutes,
+               round((case when u('part_time', person_seq) < 0.1 then 360 else 480 end)
+                     * (1 - (0.04 + 0.16 * u2('shrinkage', person_seq, day_index))))::bigint
+                   as logged_in_minutes,
+               case when datediff('day', hired_on, day) < 21 then 120
+                    when u2('training', person_seq, day_index) < 0.1 then 30 else 0 end as training_minutes,
+               day as delivery_day
+        from sim_person_days where is_working""",
+}
+
+TIMESTAMP_TEXT = {"items": "%Y-%m-%dT%H:%M:%SZ", "decisions": "%Y-%m-%dT%H:%M:%S"}
+DEFAULT_TIMESTAMP_TEXT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def table_format(table: str, file_format: str) -> str:
+    return MIXED[table] if file_format == "mixed" else file_format
+
+
+def _projection(table: str, fmt: str) -> str:
+    """Contract columns, with timestamps as ISO text for the text formats."""
+    contract = CONTRACTS[table]
+    columns = []
+    for column in contract.columns:
+        if column.type == TIMESTAMP and fmt != "parquet":
+            pattern = TIMESTAMP_TEXT.get(table, DEFAULT_TIMESTAMP_TEXT)
+            columns.append(f"strftime({column.name}, '{pattern}') as {column.name}")
+        else:
+            columns.append(column.name)
+    return ", ".join(columns)
+
+
+def write_table(con, table: str, out: Path, file_format: str) -> tuple[int, int]:
+    """Write one table's delivery files; returns (rows, files)."""
+    fmt = table_format(table, file_format)
+    key = ", ".join(CONTRACTS[table].key)
+    con.execute(
+        f"create or replace temp table delivery as select * from ({DELIVERIES[table]}) order by delivery_day, {key}"
+    )
+    days = [row[0] for row in con.execute("select distinct delivery_day from delivery order by 1").fetchall()]
+    options = {"csv": "format csv, header true", "parquet": "format parquet, compression zstd",
+               "jsonl": "format json"}[fmt]
+    for day in days:
+        folder = out / table / day.isoformat()
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{table}_{day.isoformat()}.{EXTENSIONS[fmt]}"
+        con.execute(
+            f"copy (select {_projection(table, fmt)} from delivery where delivery_day = ? order by {key}) "
+            f"to '{path}' ({options})",
+            [day],
+        )
+    rows = con.execute("select count(*) from delivery").fetchone()[0]
+    con.execute("drop table delivery")
+    return rows, len(days)

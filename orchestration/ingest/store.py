@@ -1,0 +1,130 @@
+"""The validated raw layer on disk: Parquet files that dbt reads on DuckDB and on Spark alike.
+
+    raw/<table>/<batch>.parquet        accepted rows, typed, with lineage columns
+    raw/_quarantine/<batch>.parquet    rejected rows: table, file, line, column, reason, raw record
+    raw/_manifest/<batch>.parquet      one row per landing file of the batch: the commit marker
+
+A batch is committed when its manifest file exists (written last, by rename). A run that dies
+before that leaves batch files without a manifest; `recover()` removes them, so the next run loads
+those landing files again from scratch and nothing is counted twice.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from orchestration.ingest.contracts import CONTRACTS, TIMESTAMP, TableContract
+from orchestration.ingest.readers import sql_string
+
+LINEAGE_COLUMNS = {
+    "_row_hash": "bigint",
+    "_extra": "varchar",
+    "_source_file": "varchar",
+    "_source_line": "bigint",
+    "_load_id": "varchar",
+    "_loaded_at": "timestamptz",
+}
+QUARANTINE_COLUMNS = {
+    "table_name": "varchar",
+    "source_file": "varchar",
+    "source_line": "bigint",
+    "column_name": "varchar",
+    "reason_code": "varchar",
+    "reason": "varchar",
+    "raw_record": "varchar",
+    "load_id": "varchar",
+    "loaded_at": "timestamptz",
+}
+MANIFEST_COLUMNS = {
+    "load_id": "varchar",
+    "batch_id": "varchar",
+    "table_name": "varchar",
+    "source_file": "varchar",
+    "landing_root": "varchar",
+    "file_format": "varchar",
+    "content_hash": "varchar",
+    "file_bytes": "bigint",
+    "file_mtime_ns": "bigint",
+    "status": "varchar",
+    "message": "varchar",
+    "rows_in_file": "bigint",
+    "rows_loaded": "bigint",
+    "rows_quarantined": "bigint",
+    "rows_duplicate": "bigint",
+    "loaded_at": "timestamptz",
+}
+SCHEMA_FILE = "_schema.parquet"  # a zero-row file so every folder can be globbed from the start
+
+
+def raw_column_types(contract: TableContract) -> dict[str, str]:
+    """Raw Parquet types: instants are stored UTC-adjusted so every engine reads the same instant."""
+    types = {c.name: ("timestamptz" if c.type == TIMESTAMP else c.type) for c in contract.columns}
+    return types | LINEAGE_COLUMNS
+
+
+class RawStore:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def table_dir(self, table: str) -> Path:
+        return self.root / table
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.root / "_quarantine"
+
+    @property
+    def manifest_dir(self) -> Path:
+        return self.root / "_manifest"
+
+    def glob(self, folder: Path) -> str:
+        return sql_string(str(folder / "*.parquet"))
+
+    def prepare(self, con) -> None:
+        """Create empty schema files where missing, then drop what an interrupted run left behind."""
+        folders = {self.table_dir(t): raw_column_types(c) for t, c in CONTRACTS.items()}
+        folders[self.quarantine_dir] = QUARANTINE_COLUMNS
+        folders[self.manifest_dir] = MANIFEST_COLUMNS
+        for folder, columns in folders.items():
+            folder.mkdir(parents=True, exist_ok=True)
+            if not (folder / SCHEMA_FILE).exists():
+                select = ", ".join(f"cast(null as {t}) as {c}" for c, t in columns.items())
+                self._copy(con, f"select {select} where false", folder / SCHEMA_FILE)
+        self.recover()
+
+    def committed_batches(self) -> set[str]:
+        return {p.stem for p in self.manifest_dir.glob("*.parquet") if p.name != SCHEMA_FILE}
+
+    def recover(self) -> list[Path]:
+        committed = self.committed_batches()
+        removed = []
+        for folder in [self.table_dir(t) for t in CONTRACTS] + [self.quarantine_dir, self.manifest_dir]:
+            for path in folder.glob("*"):
+                stale_tmp = path.suffix == ".tmp"
+                uncommitted = path.suffix == ".parquet" and path.name != SCHEMA_FILE and path.stem not in committed
+                if stale_tmp or (uncommitted and folder != self.manifest_dir):
+                    path.unlink()
+                    removed.append(path)
+        return removed
+
+    def manifest(self, con) -> list[dict]:
+        cursor = con.execute(f"select * from read_parquet({self.glob(self.manifest_dir)})")
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def commit_batch(self, con, batch_id: str, table: str, accepted_sql: str | None, quarantine_sql: str,
+                     manifest_sql: str) -> None:
+        """Write the batch's files; the manifest goes last and makes the batch visible."""
+        if accepted_sql is not None:
+            self._copy(con, accepted_sql, self.table_dir(table) / f"{batch_id}.parquet")
+        self._copy(con, quarantine_sql, self.quarantine_dir / f"{batch_id}.parquet")
+        self._copy(con, manifest_sql, self.manifest_dir / f"{batch_id}.parquet")
+
+    @staticmethod
+    def _copy(con, select_sql: str, target: Path) -> None:
+        tmp = target.with_name(target.name + ".tmp")
+        con.execute(f"copy ({select_sql}) to {sql_string(str(tmp))} (format parquet, compression zstd)")
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)

@@ -1,0 +1,128 @@
+"""Type and check landed text rows against the contract, in one SQL statement per batch.
+
+Output temp table `checked`: the typed contract columns, lineage (_file_id, _line, _extra, _raw),
+`_row_hash` (fingerprint of the typed values, for duplicate detection) and `_errors`: NULL for a
+good row, else a list of {column, code, message} naming every problem found in that row.
+"""
+
+from __future__ import annotations
+
+from orchestration.ingest.contracts import (
+    BOOLEAN,
+    DATE,
+    DOUBLE,
+    INTEGER,
+    TIMESTAMP,
+    Column,
+    TableContract,
+)
+from orchestration.ingest.readers import sql_string
+from orchestration.project import seed_values
+
+EXPECTED = {
+    BOOLEAN: "true or false",
+    INTEGER: "a whole number",
+    DOUBLE: "a number",
+    DATE: "a date like 2026-10-01",
+    TIMESTAMP: "an ISO-8601 timestamp like 2026-10-01T08:15:00Z",
+}
+
+
+def typed_expression(column: Column) -> str:
+    text = f'"raw__{column.name}"'
+    if column.type == BOOLEAN:
+        return f"try_cast({text} as boolean)"
+    if column.type == INTEGER:
+        return f"try_cast({text} as bigint)"
+    if column.type == DOUBLE:
+        return f"try_cast({text} as double)"
+    if column.type == DATE:
+        return f"try_cast({text} as date)"
+    if column.type == TIMESTAMP:
+        # Offsets are converted to UTC; text without one is read as UTC (the session time zone).
+        return f"cast(try_cast({text} as timestamptz) as timestamp)"
+    if column.allowed:
+        return f"lower({text})"
+    return text
+
+
+def _error(column: str, code: str, message_sql: str) -> str:
+    return f"{{'column': {sql_string(column)}, 'code': {sql_string(code)}, 'message': {message_sql}}}"
+
+
+def _quoted_value(column: Column) -> str:
+    return f"{sql_string(column.name + ' = ')} || '''' || \"raw__{column.name}\" || ''''"
+
+
+def column_checks(column: Column) -> list[tuple[str, str]]:
+    """(condition, error struct) pairs for one column; conditions read raw__<col> and typed <col>."""
+    name, text = column.name, f'"raw__{column.name}"'
+    typed = f'"{column.name}"'
+    checks = []
+    if column.required:
+        checks.append((f"{text} is null", _error(name, "missing_value", sql_string(f"{name} is empty; it is required"))))
+    if column.type in EXPECTED:
+        checks.append((
+            f"{text} is not null and {typed} is null",
+            _error(name, "bad_type", f"{_quoted_value(column)} || {sql_string(' is not ' + EXPECTED[column.type])}"),
+        ))
+    if column.allowed:
+        allowed = ", ".join(sql_string(v) for v in column.allowed)
+        checks.append((
+            f"{typed} is not null and {typed} not in ({allowed})",
+            _error(name, "bad_value",
+                   f"{_quoted_value(column)} || {sql_string(' is not one of ' + ', '.join(column.allowed))}"),
+        ))
+    if column.pattern:
+        checks.append((
+            f"{text} is not null and not regexp_full_match({text}, {sql_string(column.pattern)})",
+            _error(name, "bad_value", f"{_quoted_value(column)} || {sql_string(' is not ' + column.hint)}"),
+        ))
+    if column.minimum is not None:
+        checks.append((
+            f"{typed} < {column.minimum}",
+            _error(name, "out_of_range",
+                   f"{_quoted_value(column)} || {sql_string(f' is below the minimum {column.minimum:g}')}"),
+        ))
+    if column.reference:
+        seed, seed_column = column.reference
+        known = ", ".join(sql_string(v) for v in seed_values(seed, seed_column))
+        checks.append((
+            f"{typed} is not null and {typed} not in ({known})",
+            _error(name, "unknown_reference",
+                   f"{_quoted_value(column)} || {sql_string(f' is not in seeds/{seed}.csv; add it there or fix the file')}"),
+        ))
+    return checks
+
+
+def checked_sql(contract: TableContract, rejected_files: dict[int, list[str]]) -> str:
+    """SQL creating temp table `checked` from temp table `landed`."""
+    raw_columns = ", ".join(f'"{c}" as "raw__{c}"' for c in contract.column_names)
+    typed_columns = ", ".join(f'{typed_expression(c)} as "{c.name}"' for c in contract.columns)
+    checks: list[tuple[str, str]] = []
+    for file_id, missing in sorted(rejected_files.items()):
+        message = (
+            f"the file has no column {', '.join(missing)} (required); the whole file is rejected: "
+            "add the column and land the file again"
+        )
+        checks.append((f"_file_id = {file_id}", _error(missing[0], "missing_column", sql_string(message))))
+    for column in contract.columns:
+        checks.extend(column_checks(column))
+    for rule in contract.rules:
+        checks.append((f"coalesce({rule.violation}, false)",
+                       _error(rule.column, "rule_violation", sql_string(rule.message))))
+    any_error = " or ".join(f"({condition})" for condition, _ in checks)
+    error_list = ", ".join(f"case when {condition} then {error} end" for condition, error in checks)
+    names = ", ".join(f'"{c}"' for c in contract.column_names)
+    return f"""
+        create or replace temp table checked as
+        with source as (
+            select _file_id, _line, _extra, _raw, {raw_columns} from landed
+        ), typed as (
+            select *, {typed_columns} from source
+        )
+        select _file_id, _line, _extra, _raw, {names},
+               hash(row({names})) as _row_hash,
+               case when {any_error} then list_filter([{error_list}], lambda e: e is not null) end as _errors
+        from typed
+    """

@@ -1,0 +1,85 @@
+"""Where the dbt project lives and how the warehouse folder is laid out.
+
+One environment variable, MODQA_WAREHOUSE, names the warehouse folder for dbt (profiles.yml), the
+ingest, the Great Expectations gate and Dagster alike.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+SEEDS_DIR = PROJECT_DIR / "seeds"
+WAREHOUSE_ENV = "MODQA_WAREHOUSE"
+DEFAULT_LANDING = Path("data/landing")
+DEFAULT_WAREHOUSE = Path("data/warehouse")
+
+
+@dataclass(frozen=True)
+class WarehouseLayout:
+    """Every path the pipeline writes, derived from the warehouse folder."""
+
+    root: Path
+
+    @property
+    def raw(self) -> Path:  # validated raw layer (Parquet), read by dbt on every engine
+        return self.root / "raw"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "build"
+
+    @property
+    def build_database(self) -> Path:  # what dbt writes; never read by BI
+        return self.build_dir / "build.duckdb"
+
+    @property
+    def published_database(self) -> Path:  # what BI reads
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def parquet_dir(self) -> Path:
+        return self.root / "parquet"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        return self.build_dir / "dbt_target"
+
+    @property
+    def dbt_log_dir(self) -> Path:
+        return self.build_dir / "dbt_logs"
+
+    @property
+    def temp_dir(self) -> Path:  # DuckDB spill space
+        return self.build_dir / "tmp"
+
+
+def layout(warehouse: Path | str) -> WarehouseLayout:
+    return WarehouseLayout(Path(warehouse).resolve())
+
+
+@cache
+def read_seed(name: str) -> tuple[dict[str, str], ...]:
+    """Rows of seeds/<name>.csv as dicts (reference data shared by dbt, ingest and the generator)."""
+    with open(SEEDS_DIR / f"{name}.csv", newline="", encoding="utf-8") as handle:
+        return tuple(csv.DictReader(handle))
+
+
+def seed_values(name: str, column: str) -> tuple[str, ...]:
+    return tuple(row[column] for row in read_seed(name))
+
+
+def dbt_environment(warehouse: Path | str, base: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for a dbt process working on this warehouse."""
+    env = dict(os.environ if base is None else base)
+    lay = layout(warehouse)
+    env[WAREHOUSE_ENV] = str(lay.root)
+    env["DBT_TARGET_PATH"] = str(lay.dbt_target_dir)
+    env["DBT_LOG_PATH"] = str(lay.dbt_log_dir)
+    env["DBT_PROFILES_DIR"] = str(PROJECT_DIR)
+    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    return env
