@@ -256,9 +256,10 @@ def _items(con, spec: SimulationSpec) -> None:
             select *, day_index * 100000000 + k as seq from expanded
         ), attributes as (
             select d.*, {queue_pick} as queue_id, {market_pick} as market, {topic_pick} as topic_policy,
-                   -- arrivals peak around midday
-                   d.day::timestamp + to_seconds(floor(86400 * (u('t1', seq) + u('t2', seq) + u('t3', seq)) / 3)::bigint)
-                       as enqueued_at
+                   -- a global platform: arrivals around the clock, with a daytime peak
+                   d.day::timestamp + to_seconds(floor(86400 * (
+                       case when u('t0', seq) < 0.5 then u('t1', seq)
+                            else (u('t1', seq) + u('t2', seq) + u('t3', seq)) / 3 end))::bigint) as enqueued_at
             from drawn d
         )
         select 'itm-' || strftime(a.day, '%Y%m%d') || '-' || lpad(a.k::varchar, 7, '0') as item_id,

@@ -1,0 +1,83 @@
+-- Every decision whose item has arrived, with the vendor and staff version valid when it was made
+-- (automated decisions belong to the automation vendor) and its QA outcome class.
+with decisions as (
+    select * from {{ ref('stg_landing__decisions') }}
+),
+
+items as (
+    select * from {{ ref('stg_landing__items') }}
+),
+
+verdicts as (
+    select * from {{ ref('int_decisions_verdicts_resolved') }}
+),
+
+moderator_versions as (
+    select * from {{ ref('int_moderators_versioned') }}
+),
+
+automation_vendor as (
+    select min(vendor_id) as vendor_id
+    from {{ ref('stg_reference__vendors') }}
+    where vendor_type = 'automation'
+),
+
+joined as (
+    select
+        decisions.decision_id,
+        decisions.item_id,
+        decisions.moderator_id,
+        decisions.is_automated,
+        decisions.verdict,
+        decisions.policy_code,
+        decisions.decided_at,
+        cast(decisions.decided_at as date) as decision_date,
+        decisions.handle_seconds,
+        items.item_type,
+        items.queue_id,
+        items.market,
+        items.language,
+        items.enqueued_at,
+        moderator_versions.moderator_version_id,
+        case when decisions.is_automated then automation_vendor.vendor_id
+             else coalesce(moderator_versions.vendor_id, 'unknown') end as vendor_id,
+        moderator_versions.site,
+        moderator_versions.team,
+        coalesce(verdicts.is_in_sample, false) as is_in_sample,
+        verdicts.sampling_rate,
+        verdicts.sampling_weight,
+        coalesce(verdicts.audit_count, 0) as audit_count,
+        verdicts.effective_audit_id,
+        verdicts.effective_qa_verdict,
+        verdicts.effective_qa_policy_code,
+        coalesce(verdicts.has_upheld_dispute, false) as has_upheld_dispute
+    from decisions
+    inner join items on decisions.item_id = items.item_id
+    cross join automation_vendor
+    left join moderator_versions
+        on not decisions.is_automated
+        and decisions.moderator_id = moderator_versions.moderator_id
+        and decisions.decided_at >= moderator_versions.valid_from
+        and (moderator_versions.valid_to is null or decisions.decided_at < moderator_versions.valid_to)
+    left join verdicts on decisions.decision_id = verdicts.decision_id
+),
+
+final as (
+    select
+        joined.*,
+        case
+            when effective_qa_verdict is null then null
+            when verdict = 'reject' and effective_qa_verdict = 'reject' then 'TP'
+            when verdict = 'reject' and effective_qa_verdict = 'approve' then 'FP'
+            when verdict = 'approve' and effective_qa_verdict = 'reject' then 'FN'
+            else 'TN'
+        end as outcome,
+        case when effective_qa_verdict is null then null
+             else verdict = effective_qa_verdict end as is_correct,
+        case when effective_qa_verdict is null then null
+             else verdict = effective_qa_verdict
+                 and (verdict = 'approve' or policy_code = effective_qa_policy_code) end as is_policy_correct
+    from joined
+)
+
+select * from final

@@ -1,0 +1,2 @@
+select market, market_name, region, primary_language
+from {{ ref('stg_reference__markets') }}

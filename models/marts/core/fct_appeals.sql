@@ -1,0 +1,33 @@
+with appeals as (
+    select * from {{ ref('stg_landing__appeals') }}
+),
+
+decisions as (
+    select decision_id, decision_date, moderator_id, vendor_id, queue_id, market, verdict, policy_code, outcome
+    from {{ ref('int_decisions_outcomes_classified') }}
+),
+
+final as (
+    select
+        appeals.appeal_id,
+        appeals.decision_id,
+        appeals.filed_at,
+        cast(appeals.filed_at as date) as filed_date,
+        appeals.resolved_at,
+        appeals.appeal_outcome,
+        appeals.resolved_at is null as is_open,
+        coalesce(appeals.appeal_outcome = 'overturned', false) as is_overturned,
+        {{ minutes_between('appeals.filed_at', 'appeals.resolved_at') }} / 60.0 as resolution_hours,
+        decisions.decision_date,
+        decisions.moderator_id,
+        decisions.vendor_id,
+        decisions.queue_id,
+        decisions.market,
+        decisions.verdict as decision_verdict,
+        decisions.policy_code as decision_policy_code,
+        decisions.outcome as decision_qa_outcome
+    from appeals
+    inner join decisions on appeals.decision_id = decisions.decision_id
+)
+
+select * from final

@@ -1,0 +1,12 @@
+-- Every row that did not load, with table, file, line, column and reason: what to fix and where.
+select
+    table_name,
+    source_file,
+    source_line,
+    column_name,
+    reason_code,
+    reason,
+    raw_record,
+    load_id,
+    loaded_at
+from {{ ref('stg_landing__quarantine') }}

@@ -1,0 +1,21 @@
+with source as (
+    {{ latest_version(source('raw', 'decisions'), ['decision_id']) }}
+),
+
+final as (
+    select
+        decision_id,
+        item_id,
+        moderator_id,
+        is_automated,
+        verdict,
+        policy_code,
+        cast(decided_at as timestamp) as decided_at,
+        handle_seconds,
+        _source_file as source_file,
+        _source_line as source_line,
+        _load_id as load_id
+    from source
+)
+
+select * from final

@@ -1,0 +1,19 @@
+with source as (
+    select * from {{ source('raw', 'quarantine') }}
+),
+
+final as (
+    select
+        table_name,
+        source_file,
+        source_line,
+        column_name,
+        reason_code,
+        reason,
+        raw_record,
+        load_id,
+        cast(loaded_at as timestamp) as loaded_at
+    from source
+)
+
+select * from final

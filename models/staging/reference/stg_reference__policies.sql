@@ -1,0 +1,2 @@
+select policy_code, policy_name, category, severity_tier
+from {{ ref('policies') }}

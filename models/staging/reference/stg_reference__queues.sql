@@ -1,0 +1,2 @@
+select queue_id, queue_name, item_type, sla_minutes
+from {{ ref('queues') }}
