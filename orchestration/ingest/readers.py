@@ -176,10 +176,12 @@ def _read_jsonl(con, path: Path, file_id: int, contract: TableContract) -> ReadR
     # One text column per line: the JSON is parsed here, so a bad line is quarantined by its number
     # instead of failing the file (0x1f never occurs unescaped in valid JSON).
     con.execute(
-        f"create or replace temp table json_lines as select rowid + 1 as line, raw from read_csv("
+        f"create or replace temp table json_text as select raw from read_csv("
         f"{sql_string(str(path))}, columns = {{'raw': 'VARCHAR'}}, header = false, delim = '\x1f', "
         "quote = '', escape = '', auto_detect = false)"
     )
+    # rowid follows file order because insertion order is preserved.
+    con.execute("create or replace temp table json_lines as select rowid + 1 as line, raw from json_text")
     bad = con.execute(
         "select line, raw from json_lines where raw is not null and trim(raw) <> '' "
         "and (not json_valid(raw) or json_type(raw) <> 'OBJECT') order by line"

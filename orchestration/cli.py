@@ -1,0 +1,142 @@
+"""`modqa`: the command line, a thin layer over functions the tests call directly."""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from datetime import date
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from orchestration.errors import ModqaError
+from orchestration.project import DEFAULT_LANDING, DEFAULT_WAREHOUSE, layout
+
+# Wide enough for the summary table when output goes to a file or CI log (rich defaults to 80).
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+error_console = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
+
+DEMO_DAYS = 30
+DEMO_DECISIONS_PER_DAY = 2000
+DEMO_SEED = 42
+
+
+class ModqaGroup(click.Group):
+    """Turns errors into one readable message; tracebacks only with --debug."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ModqaError as error:
+            self._fail(ctx, str(error), error.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            self._fail(ctx, "interrupted; the published warehouse was not changed", 130)
+        except Exception as error:  # noqa: BLE001 - last line of defence for a readable message
+            self._fail(ctx, f"unexpected {type(error).__name__}: {error}\n"
+                            "Run again with --debug for the traceback.", 1)
+
+    @staticmethod
+    def _fail(ctx: click.Context, message: str, code: int) -> None:
+        if ctx.obj and ctx.obj.get("debug"):
+            traceback.print_exc()
+        error_console.print(f"[bold red]error:[/bold red] {message}")
+        sys.exit(code)
+
+
+@click.group(cls=ModqaGroup)
+@click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Moderation QA warehouse: ingest, build, validate and publish QA metrics."""
+    ctx.obj = {"debug": debug}
+
+
+def _print_generated(result) -> None:
+    if result.table == "(simulation)":
+        console.print(f"  simulated the programme in DuckDB  [dim]({result.seconds:.1f} s)[/dim]")
+    else:
+        console.print(f"  {result.table:<19} {result.rows:>11,} rows in {result.files:>3} files  "
+                      f"[dim]({result.seconds:.1f} s)[/dim]")
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_LANDING, show_default=True,
+              help="Landing folder to write (must hold no landing files yet).")
+@click.option("--days", type=click.IntRange(min=1), default=DEMO_DAYS, show_default=True)
+@click.option("--decisions-per-day", type=click.IntRange(min=1), default=DEMO_DECISIONS_PER_DAY, show_default=True)
+@click.option("--seed", type=int, default=DEMO_SEED, show_default=True)
+@click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="First day (default: so that the data ends yesterday). Fix it for reproducible files.")
+@click.option("--format", "file_format", type=click.Choice(["csv", "parquet", "jsonl", "mixed"]), default="csv",
+              show_default=True, help="Landing file format; mixed uses a different format per table.")
+def generate(out: Path, days: int, decisions_per_day: int, seed: int, start, file_format: str) -> None:
+    """Write a realistic sample QA programme as landing files for all seven tables."""
+    from orchestration.generator import default_start
+    from orchestration.generator import generate as generate_files
+
+    first_day: date = start.date() if start else default_start(days)
+    console.print(f"Generating {days} days × ~{decisions_per_day:,} decisions/day from {first_day} "
+                  f"(seed {seed}, {file_format}) into {out}")
+    started = time.perf_counter()
+    results = generate_files(out, days, decisions_per_day, seed, first_day, file_format, on_table=_print_generated)
+    total = sum(r.rows for r in results)
+    console.print(f"Done: {total:,} rows in {sum(r.files for r in results)} files "
+                  f"[dim]({time.perf_counter() - started:.1f} s)[/dim]")
+
+
+@main.command()
+@click.option("--landing", type=click.Path(path_type=Path), default=DEFAULT_LANDING, show_default=True)
+@click.option("--warehouse", type=click.Path(path_type=Path), default=DEFAULT_WAREHOUSE, show_default=True)
+@click.option("--target", type=click.Choice(["duckdb"]), default="duckdb", show_default=True,
+              help="dbt target (engine) to build with.")
+def run(landing: Path, warehouse: Path, target: str) -> None:
+    """Ingest new landing files, build the warehouse, publish it, print the KPI summary."""
+    _run_and_summarise(landing, warehouse, target)
+
+
+def _run_and_summarise(landing: Path, warehouse: Path, target: str) -> None:
+    from orchestration.pipeline import run_pipeline
+    from orchestration.summary import read_summary, render_summary
+
+    started = time.perf_counter()
+    report = run_pipeline(landing, warehouse, console, target=target)
+    console.print()
+    render_summary(read_summary(report.published.path), console)
+    console.print(f"Published {report.published.path} in {time.perf_counter() - started:.1f} s. "
+                  f"Query it read-only: duckdb -readonly {report.published.path}")
+
+
+@main.command()
+@click.option("--landing", type=click.Path(path_type=Path), default=DEFAULT_LANDING, show_default=True)
+@click.option("--warehouse", type=click.Path(path_type=Path), default=DEFAULT_WAREHOUSE, show_default=True)
+@click.pass_context
+def demo(ctx: click.Context, landing: Path, warehouse: Path) -> None:
+    """Generate a sample month if the landing folder is empty, then run the pipeline."""
+    has_files = landing.exists() and any(p.is_file() for p in landing.rglob("*"))
+    if not has_files:
+        ctx.invoke(generate, out=landing, days=DEMO_DAYS, decisions_per_day=DEMO_DECISIONS_PER_DAY,
+                   seed=DEMO_SEED, start=None, file_format="csv")
+    else:
+        console.print(f"Using the landing files already in {landing}")
+    _run_and_summarise(landing, warehouse, "duckdb")
+
+
+@main.command()
+@click.option("--warehouse", type=click.Path(path_type=Path), default=DEFAULT_WAREHOUSE, show_default=True)
+def summary(warehouse: Path) -> None:
+    """Print the KPI summary of the published warehouse."""
+    from orchestration.errors import UsageError
+    from orchestration.summary import read_summary, render_summary
+
+    database = layout(warehouse).published_database
+    if not database.exists():
+        raise UsageError(f"nothing published at {database} yet; run `modqa run` first")
+    render_summary(read_summary(database), console)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""Run dbt as a subprocess on a warehouse folder, reading its JSON log stream for progress.
+
+dbt runs out of process (as dagster-dbt runs it too): a crash or kill of dbt never takes the
+caller down, and the caller can still report what failed.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orchestration.errors import BuildError, UsageError
+from orchestration.project import PROJECT_DIR, dbt_environment, layout
+
+FAILED = {"error", "fail", "runtime error"}
+
+
+@dataclass
+class NodeResult:
+    name: str
+    resource_type: str
+    status: str
+    seconds: float
+    message: str = ""
+    rows: int | None = None
+
+
+@dataclass
+class DbtResult:
+    args: list[str]
+    returncode: int
+    seconds: float
+    nodes: list[NodeResult] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # dbt-level errors outside any node
+
+    @property
+    def failures(self) -> list[NodeResult]:
+        return [n for n in self.nodes if n.status in FAILED]
+
+    @property
+    def warnings(self) -> list[NodeResult]:
+        return [n for n in self.nodes if n.status == "warn"]
+
+    def counts(self) -> Counter:
+        return Counter((n.resource_type, n.status) for n in self.nodes)
+
+
+def dbt_executable() -> str:
+    beside_python = Path(sys.executable).parent / "dbt"
+    if beside_python.exists():
+        return str(beside_python)
+    found = shutil.which("dbt")
+    if not found:
+        raise UsageError("the dbt executable was not found; install the project with `make install`")
+    return found
+
+
+def dbt_command(args: list[str], dbt_vars: dict | None = None) -> list[str]:
+    command = [dbt_executable(), *args, "--project-dir", str(PROJECT_DIR)]
+    if dbt_vars:
+        command += ["--vars", json.dumps(dbt_vars)]
+    return command
+
+
+def run_dbt(
+    args: list[str],
+    warehouse: Path,
+    target: str = "duckdb",
+    dbt_vars: dict | None = None,
+    on_node: Callable[[NodeResult], None] | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> DbtResult:
+    lay = layout(warehouse)
+    lay.build_dir.mkdir(parents=True, exist_ok=True)
+    lay.temp_dir.mkdir(parents=True, exist_ok=True)
+    env = dbt_environment(lay.root)
+    env["MODQA_DBT_TARGET"] = target
+    env.update(extra_env or {})
+    command = dbt_command([*args, "--log-format", "json", "--target", target], dbt_vars)
+    started = time.perf_counter()
+    result = DbtResult(args=args, returncode=-1, seconds=0.0)
+    with subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, bufsize=1) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            _read_event(line, result, on_node)
+        result.returncode = process.wait()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _read_event(line: str, result: DbtResult, on_node) -> None:
+    try:
+        event = json.loads(line)
+    except json.JSONDecodeError:
+        if line.strip():
+            result.errors.append(line.strip())
+        return
+    info, data = event.get("info", {}), event.get("data", {})
+    name = info.get("name", "")
+    node = data.get("node_info")
+    # Info-level per-node results (LogModelResult, LogTestResult, LogSeedResult, ...); NodeFinished
+    # carries the same but only at debug level.
+    if node and name.startswith("Log") and name.endswith("Result"):
+        outcome = NodeResult(
+            name=node.get("node_name", "?"),
+            resource_type=node.get("resource_type", "?"),
+            status=str(data.get("status") or node.get("node_status") or "?").lower(),
+            seconds=float(data.get("execution_time") or 0.0),
+            message=str(data.get("num_failures") or ""),
+        )
+        if outcome.status.startswith(("ok", "success", "insert", "create", "select")):
+            outcome.status = "success"
+        result.nodes.append(outcome)
+        if on_node:
+            on_node(outcome)
+    elif info.get("level") == "error":
+        message = info.get("msg", "").strip()
+        if message:
+            result.errors.append(message)
+
+
+def build(warehouse: Path, target: str = "duckdb", dbt_vars: dict | None = None,
+          select: str | None = None, on_node=None, full_refresh: bool = False) -> DbtResult:
+    """`dbt build` (seeds, models, data and unit tests in DAG order) in one invocation."""
+    args = ["build"]
+    if select:
+        args += ["--select", select]
+    if full_refresh:
+        args.append("--full-refresh")
+    result = run_dbt(args, warehouse, target=target, dbt_vars=dbt_vars, on_node=on_node)
+    if result.returncode != 0 or result.failures:
+        raise BuildError(describe_failure(result, layout(warehouse).dbt_log_dir))
+    return result
+
+
+def describe_failure(result: DbtResult, log_dir: Path) -> str:
+    lines = ["dbt build failed; the published warehouse was not changed."]
+    for node in result.failures[:10]:
+        detail = f" ({node.message} failing rows)" if node.message and node.status == "fail" else ""
+        lines.append(f"  {node.resource_type} {node.name}: {node.status}{detail}")
+    if len(result.failures) > 10:
+        lines.append(f"  … and {len(result.failures) - 10} more")
+    for message in result.errors[:8]:
+        lines.append("  " + "\n  ".join(message.splitlines()[:6]))
+    lines.append(f"Full dbt log: {log_dir / 'dbt.log'}")
+    return "\n".join(lines)

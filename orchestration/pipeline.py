@@ -1,0 +1,123 @@
+"""The pipeline: ingest landing files → dbt build → publish. Each step is a plain function that the
+command line and the Dagster assets call alike."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+from orchestration import dbt_runner
+from orchestration.console import StepReporter
+from orchestration.errors import UsageError
+from orchestration.ingest.loader import IngestReport, TableIngest, ingest
+from orchestration.project import layout
+from orchestration.publish import PublishResult, publish
+
+
+@dataclass
+class RunReport:
+    ingest: IngestReport
+    dbt: dbt_runner.DbtResult
+    published: PublishResult
+
+
+@contextmanager
+def warehouse_lock(warehouse: Path) -> Iterator[None]:
+    """One pipeline run per warehouse folder at a time (readers are never blocked)."""
+    root = layout(warehouse).root
+    root.mkdir(parents=True, exist_ok=True)
+    handle = open(root / ".modqa.lock", "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise UsageError(f"the warehouse {root} is being built by {holder}; wait for it to finish") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}")
+    handle.flush()
+    try:
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def describe_table_ingest(report: TableIngest) -> str:
+    parts = [f"{report.table:<19}", f"{report.files_new:>4} new files"]
+    if report.files_skipped:
+        parts.append(f"{report.files_skipped} already loaded")
+    parts += [f"{report.rows_loaded:>10,} rows loaded", f"{report.rows_quarantined:,} quarantined"]
+    if report.rows_duplicate:
+        parts.append(f"({report.rows_duplicate:,} identical re-deliveries)")
+    return "  ".join(parts) + f"  [dim]{report.seconds:.1f} s[/dim]"
+
+
+def run_ingest(landing: Path, warehouse: Path, steps: StepReporter) -> IngestReport:
+    with steps.step("ingest landing files") as outcome:
+        report = ingest(landing, warehouse, on_table=lambda t: steps.detail(describe_table_ingest(t)))
+        for table in report.tables:
+            for path, message in table.rejected_files:
+                steps.detail(f"[yellow]rejected[/yellow] {path}: {message}")
+            for path, message in table.duplicate_files:
+                steps.detail(f"[dim]skipped {path}: {message}[/dim]")
+            for example in table.examples[:3]:
+                where = f"{example.file} line {example.line}" + (f", column {example.column}" if example.column else "")
+                steps.detail(f"[yellow]quarantined[/yellow] {where}: {example.reason}")
+        for name in report.unknown_paths:
+            steps.detail(f"[yellow]ignored[/yellow] {landing / name}: not a landing table folder")
+        quarantined = report.rows_quarantined
+        outcome["detail"] = (
+            f"{report.files_new} new files, {report.rows_loaded:,} rows loaded, {quarantined:,} quarantined"
+            + (" (see monitoring.dq_quarantined_rows)" if quarantined else "")
+        )
+    return report
+
+
+def run_build(warehouse: Path, steps: StepReporter, target: str = "duckdb", dbt_vars: dict | None = None,
+              full_refresh: bool = False) -> dbt_runner.DbtResult:
+    with steps.step(f"dbt build ({target})") as outcome:
+        with steps.console.status("dbt build starting …") as status:
+            done = {"count": 0}
+
+            def on_node(node: dbt_runner.NodeResult) -> None:
+                done["count"] += 1
+                status.update(f"dbt build: {done['count']} nodes done, last {node.resource_type} {node.name}")
+
+            result = dbt_runner.build(warehouse, target=target, dbt_vars=dbt_vars, on_node=on_node,
+                                      full_refresh=full_refresh)
+        counts = result.counts()
+        models = sum(v for (kind, _), v in counts.items() if kind == "model")
+        seeds = sum(v for (kind, _), v in counts.items() if kind == "seed")
+        tests = sum(v for (kind, _), v in counts.items() if kind in ("test", "unit_test"))
+        warned = len(result.warnings)
+        outcome["detail"] = (
+            f"{models} models, {seeds} seeds, {tests} tests passed" + (f", {warned} warnings" if warned else "")
+        )
+        for node in result.warnings:
+            steps.detail(f"[yellow]warning[/yellow] {node.name}: {node.message}")
+    return result
+
+
+def run_publish(warehouse: Path, steps: StepReporter) -> PublishResult:
+    with steps.step("publish") as outcome:
+        result = publish(warehouse)
+        outcome["detail"] = f"{result.tables} tables → {result.path}"
+    return result
+
+
+def run_pipeline(landing: Path, warehouse: Path, console: Console, target: str = "duckdb") -> RunReport:
+    steps = StepReporter(console, total_steps=3)
+    with warehouse_lock(warehouse):
+        ingested = run_ingest(landing, warehouse, steps)
+        built = run_build(warehouse, steps, target=target)
+        published = run_publish(warehouse, steps)
+    return RunReport(ingested, built, published)
