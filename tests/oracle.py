@@ -38,7 +38,7 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
         if column in TIMESTAMPS:
             text = frame[column].astype("string").replace("", pd.NA)
             frame[column] = pd.to_datetime(text, utc=True, format="ISO8601").dt.tz_localize(None)
-        elif frame[column].dtype == object or str(frame[column].dtype).startswith("string"):
+        elif pd.api.types.is_string_dtype(frame[column]) or frame[column].dtype == object:
             frame[column] = frame[column].replace("", pd.NA)
     return frame
 

@@ -135,8 +135,10 @@ def _read_csv(con, path: Path, file_id: int, contract: TableContract) -> ReadRes
     # Materialise the file so `rowid` follows file order (insertion order is preserved).
     con.execute("drop table if exists csv_reject_errors; drop table if exists csv_reject_scans")
     con.execute(f"create or replace temp table file_rows as select * from read_csv({options})")
+    # DuckDB logs one error per problem (a short line gives one per missing column): one per line here.
     rejects = con.execute(
-        "select line, column_name, error_type, csv_line, error_message from csv_reject_errors order by line"
+        "select line, min(column_name), string_agg(distinct cast(error_type as varchar), ', '), min(csv_line), "
+        "string_agg(distinct error_message, '; ') from csv_reject_errors group by line order by line"
     ).fetchall()
     failures = []
     for line, column, error_type, csv_line, message in rejects:
@@ -192,6 +194,8 @@ def _read_jsonl(con, path: Path, file_id: int, contract: TableContract) -> ReadR
         "create or replace temp table json_rows as select line, raw from json_lines "
         "where raw is not null and trim(raw) <> '' and json_valid(raw) and json_type(raw) = 'OBJECT'"
     )
+    if not failures and not con.execute("select count(*) from json_rows").fetchone()[0]:
+        return ReadResult()  # blank lines only: an empty file
     present = [row[0] for row in con.execute(
         "select distinct unnest(json_keys(raw)) from json_rows order by 1").fetchall()]
     missing = _missing(contract, present)
