@@ -32,7 +32,7 @@ def warehouse_lock(warehouse: Path) -> Iterator[None]:
     """One pipeline run per warehouse folder at a time (readers are never blocked)."""
     root = layout(warehouse).root
     root.mkdir(parents=True, exist_ok=True)
-    handle = open(root / ".modqa.lock", "a+")
+    handle = open(root / ".modqa.lock", "a+")  # noqa: SIM115 - held for the whole run
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -26,7 +26,7 @@ class GeneratedTable:
 
 def default_start(days: int) -> date:
     """Data that ends yesterday (UTC), so a demo warehouse looks fresh."""
-    return datetime.now(timezone.utc).date() - timedelta(days=days)
+    return datetime.now(UTC).date() - timedelta(days=days)
 
 
 def generate(

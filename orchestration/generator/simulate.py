@@ -159,7 +159,8 @@ def _people(con, spec: SimulationSpec) -> None:
                -- transfers take effect on a roster snapshot day
                case when {snapshot_count} > 0 and u('move', person_seq) < {P.TEAM_MOVE_SHARE + P.VENDOR_MOVE_SHARE}
                     then date '{spec.start}'
-                         + ({P.ROSTER_SNAPSHOT_EVERY_DAYS} * (1 + floor(u('moveday', person_seq) * {max(snapshot_count, 1)})))::integer
+                         + ({P.ROSTER_SNAPSHOT_EVERY_DAYS}
+                            * (1 + floor(u('moveday', person_seq) * {max(snapshot_count, 1)})))::integer
                end as move_on,
                role = 'moderator' and vendor_id <> 'in_house'
                    and u('move', person_seq) < {P.VENDOR_MOVE_SHARE} as is_vendor_move

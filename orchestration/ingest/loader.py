@@ -11,7 +11,7 @@ import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -89,7 +89,7 @@ def connect(temp_dir: Path | None = None, memory_limit: str | None = None) -> du
 
 
 def new_load_id() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
 
 def ingest(landing: Path, warehouse: Path, on_table: Callable[[TableIngest], None] | None = None,
@@ -212,7 +212,7 @@ def _file_event(landed: LandingFile, contract: TableContract, landing: Path, loa
 
 def _commit_file_events(con, store, contract, landing, events, load_id, batch_number) -> None:
     batch_id = f"{load_id}-{contract.name}-{batch_number:04d}"
-    loaded_at = datetime.now(timezone.utc).isoformat()
+    loaded_at = datetime.now(UTC).isoformat()
     rows = [_file_event(f, contract, landing, load_id, batch_id, status, message, loaded_at,
                         rows_in_file=None, rows_loaded=0, rows_quarantined=0, rows_duplicate=0)
             for f, status, message in events]
@@ -223,7 +223,7 @@ def _commit_file_events(con, store, contract, landing, events, load_id, batch_nu
 def _load_batch(con, store: RawStore, contract: TableContract, landing: Path, batch: list[LandingFile],
                 load_id: str, batch_number: int, report: TableIngest) -> None:
     batch_id = f"{load_id}-{contract.name}-{batch_number:04d}"
-    loaded_at = datetime.now(timezone.utc).isoformat()
+    loaded_at = datetime.now(UTC).isoformat()
     create_landed_table(con, contract)
     con.execute("create or replace temp table parse_failures (_file_id integer, _line bigint, "
                 "column_name varchar, reason_code varchar, reason varchar, raw_record varchar)")

@@ -60,7 +60,8 @@ def column_checks(column: Column) -> list[tuple[str, str]]:
     typed = f'"{column.name}"'
     checks = []
     if column.required:
-        checks.append((f"{text} is null", _error(name, "missing_value", sql_string(f"{name} is empty; it is required"))))
+        message = sql_string(f"{name} is empty; it is required")
+        checks.append((f"{text} is null", _error(name, "missing_value", message)))
     if column.type in EXPECTED:
         checks.append((
             f"{text} is not null and {typed} is null",
@@ -90,7 +91,8 @@ def column_checks(column: Column) -> list[tuple[str, str]]:
         checks.append((
             f"{typed} is not null and {typed} not in ({known})",
             _error(name, "unknown_reference",
-                   f"{_quoted_value(column)} || {sql_string(f' is not in seeds/{seed}.csv; add it there or fix the file')}"),
+                   f"{_quoted_value(column)} || "
+                   f"{sql_string(f' is not in seeds/{seed}.csv; add it there or fix the file')}"),
         ))
     return checks
 
