@@ -18,7 +18,14 @@ import duckdb
 
 from orchestration.errors import UsageError
 from orchestration.ingest.contracts import CONTRACTS, TIMESTAMP, TableContract
-from orchestration.ingest.readers import SUPPORTED, create_landed_table, file_format, read_file, sql_string
+from orchestration.ingest.readers import (
+    SUPPORTED,
+    create_landed_table,
+    file_format,
+    finish_line_numbers,
+    read_file,
+    sql_string,
+)
 from orchestration.ingest.store import MANIFEST_COLUMNS, RawStore
 from orchestration.ingest.validation import checked_sql
 from orchestration.project import layout
@@ -240,6 +247,7 @@ def _load_batch(con, store: RawStore, contract: TableContract, landing: Path, ba
                 "insert into parse_failures values (?, ?, ?, ?, ?, ?)",
                 [[file_id, f.line, f.column, f.code, f.message, f.raw] for f in result.failures],
             )
+    finish_line_numbers(con)
     con.execute(checked_sql(contract, rejected_columns))
     _classify(con, store, contract)
 
@@ -328,14 +336,20 @@ def _classify(con, store: RawStore, contract: TableContract) -> None:
     )
     con.execute(f"""
         create or replace temp table classified as
-        with sequenced as (
+        with repeated_keys as (  -- only keys delivered more than once in this batch need ordering
+            select {key} from checked where _errors is null group by all having count(*) > 1
+        ), sequenced as (
             select c.*,
                    lag(_row_hash) over w as _prev_hash,
                    lag(_file_id) over w as _prev_file,
                    lag(_line) over w as _prev_line
-            from checked c
+            from checked c semi join repeated_keys using ({key})
             where _errors is null
             window w as (partition by {key} order by _file_id, _line)
+            union all by name
+            select c.*, null as _prev_hash, null as _prev_file, null as _prev_line
+            from checked c anti join repeated_keys using ({key})
+            where _errors is null
         ), judged as (
             select s.*,
                    case when coalesce(s._prev_hash, e._row_hash) = s._row_hash then 'duplicate_identical'
@@ -385,6 +399,12 @@ def _accepted_select(contract: TableContract, load_id: str, loaded_at: str) -> s
     """
 
 
+def _record_json(contract: TableContract) -> str:
+    """A valid row quarantined as a duplicate or by a cross-table rule, as JSON of its typed values."""
+    fields = ", ".join(f'"{c}" := "{c}"' for c in contract.column_names)
+    return f"to_json(struct_pack({fields}))::varchar"
+
+
 def _quarantine_select(contract: TableContract, load_id: str, loaded_at: str) -> str:
     return f"""
         select {sql_string(contract.name)} as table_name, f.source_file, q.source_line, q.column_name,
@@ -392,7 +412,7 @@ def _quarantine_select(contract: TableContract, load_id: str, loaded_at: str) ->
                cast({sql_string(loaded_at)} as timestamptz) as loaded_at
         from (
             select _file_id, _line as source_line, _reason_column as column_name, _reason_code as reason_code,
-                   _reason as reason, _raw as raw_record
+                   _reason as reason, coalesce(_raw, {_record_json(contract)}) as raw_record
             from classified where _outcome <> 'loaded'
             union all
             select _file_id, _line, column_name, reason_code, reason, raw_record from parse_failures

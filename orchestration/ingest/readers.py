@@ -1,7 +1,8 @@
 """Read one landing file (CSV, Parquet or JSON lines) into text columns with its line numbers.
 
 Every reader produces the same shape in the temp table `landed`:
-    _file_id, _line, <contract columns as VARCHAR>, _extra (JSON of extra columns or NULL), _raw (JSON)
+    _file_id, _line, <contract columns as VARCHAR>, _extra (JSON of extra columns or NULL),
+    _raw (the JSON line for JSON files, else NULL: quarantine rebuilds the record from the columns)
 and returns the rows it could not parse at all (with line and reason), so that nothing is dropped.
 Types are checked later, in one place (validation.py), whatever the format.
 """
@@ -63,6 +64,9 @@ def create_landed_table(con, contract: TableContract) -> None:
         f"create or replace temp table landed (_file_id integer, _line bigint, {columns}, "
         "_extra varchar, _raw varchar)"
     )
+    # CSV rows get their line numbers after loading (see finish_line_numbers).
+    con.execute("create or replace temp table csv_file_starts (_file_id integer, first_rowid bigint)")
+    con.execute("create or replace temp table csv_rejected_lines (_file_id integer, good_before bigint)")
 
 
 def read_file(con, path: Path, file_id: int, contract: TableContract) -> ReadResult:
@@ -101,12 +105,10 @@ def _insert_from(con, relation: str, file_id: int, contract: TableContract, pres
         "to_json(struct_pack(" + ", ".join(f'"{e}" := "{e}"' for e in extras) + "))::varchar"
         if extras else "null"
     )
-    before = con.execute("select count(*) from landed").fetchone()[0]
-    con.execute(
+    return con.execute(
         f"insert into landed select {file_id}, {line_expr}, {', '.join(values)}, {extra_expr}, {raw_expr} "
         f"from {relation}"
-    )
-    return con.execute("select count(*) from landed").fetchone()[0] - before
+    ).fetchone()[0]
 
 
 def _csv_header(path: Path) -> tuple[list[str], str]:
@@ -132,9 +134,12 @@ def _read_csv(con, path: Path, file_id: int, contract: TableContract) -> ReadRes
         "store_rejects = true, rejects_table = 'csv_reject_errors', rejects_scan = 'csv_reject_scans'"
     )
     missing = _missing(contract, present)
-    # Materialise the file so `rowid` follows file order (insertion order is preserved).
     con.execute("drop table if exists csv_reject_errors; drop table if exists csv_reject_scans")
-    con.execute(f"create or replace temp table file_rows as select * from read_csv({options})")
+    # Rows go straight into `landed`; insertion order is preserved, so their rowids are consecutive
+    # in file order from the count before the insert.
+    first_rowid = con.execute("select count(*) from landed").fetchone()[0]
+    con.execute("insert into csv_file_starts values (?, ?)", [file_id, first_rowid])
+    rows = _insert_from(con, f"read_csv({options})", file_id, contract, present, "null", "null")
     # DuckDB logs one error per problem (a short line gives one per missing column): one per line here.
     rejects = con.execute(
         "select line, min(column_name), string_agg(distinct cast(error_type as varchar), ', '), min(csv_line), "
@@ -148,20 +153,27 @@ def _read_csv(con, path: Path, file_id: int, contract: TableContract) -> ReadRes
             else f"the line cannot be parsed as CSV ({message})"
         )
         failures.append(ParseFailure(int(line), column, code, text, csv_line))
-    # Data line of the k-th good row: header is line 1, and rejected lines are skipped over.
-    # Rejected line r_i (sorted) has g_i = r_i - 2 - (i - 1) good rows before it, so good row k sits
-    # at data index k + #{i : g_i <= k}.
-    con.execute("create or replace temp table rejected_lines (good_before bigint)")
+    # Rejected line r_i (sorted, header is line 1) has g_i = r_i - 2 - (i - 1) good rows before it.
     if rejects:
         con.executemany(
-            "insert into rejected_lines values (?)",
-            [[int(line) - 2 - i] for i, (line, *_rest) in enumerate(rejects)],
+            "insert into csv_rejected_lines values (?, ?)",
+            [[file_id, int(line) - 2 - i] for i, (line, *_rest) in enumerate(rejects)],
         )
-    line_expr = "rowid + 2 + (select count(*) from rejected_lines where good_before <= file_rows.rowid)"
-    raw = "to_json(struct_pack(" + ", ".join(f'"{p}" := "{p}"' for p in present) + "))::varchar"
-    rows = _insert_from(con, "file_rows", file_id, contract, present, line_expr, raw)
     # A file missing a required column still stages its rows: they are all quarantined, by line.
     return ReadResult(rows=rows, failures=failures, missing_columns=missing)
+
+
+def finish_line_numbers(con) -> None:
+    """Line of the k-th good CSV row: k + 2 (header, 1-based), plus the rejected lines before it
+    (#{i : g_i <= k})."""
+    skipped = ""
+    if con.execute("select count(*) from csv_rejected_lines").fetchone()[0]:
+        skipped = (" + (select count(*) from csv_rejected_lines r where r._file_id = landed._file_id"
+                   " and r.good_before <= landed.rowid - s.first_rowid)")
+    con.execute(
+        f"update landed set _line = landed.rowid - s.first_rowid + 2{skipped} "
+        "from csv_file_starts s where landed._file_id = s._file_id"
+    )
 
 
 def _read_parquet(con, path: Path, file_id: int, contract: TableContract) -> ReadResult:
@@ -169,8 +181,7 @@ def _read_parquet(con, path: Path, file_id: int, contract: TableContract) -> Rea
     present = [row[0] for row in con.execute(f"describe select * from read_parquet({sql_string(str(path))})")
                .fetchall()]
     missing = _missing(contract, present)
-    raw = "to_json(struct_pack(" + ", ".join(f'"{p}" := "{p}"' for p in present) + "))::varchar"
-    rows = _insert_from(con, source, file_id, contract, present, "file_row_number + 1", raw)
+    rows = _insert_from(con, source, file_id, contract, present, "file_row_number + 1", "null")
     return ReadResult(rows=rows, missing_columns=missing)
 
 
@@ -206,9 +217,8 @@ def _read_jsonl(con, path: Path, file_id: int, contract: TableContract) -> ReadR
         fields.append(f'raw ->> \'$."{key}"\' as "{column}"')
     con.execute(f"create or replace temp table json_fields as select line, raw, {', '.join(fields)} from json_rows")
     extras = [p for p in present if p.lower() not in set(contract.column_names)]
-    before = con.execute("select count(*) from landed").fetchone()[0]
     values = ", ".join(f'nullif(trim("{c}"), \'\')' for c in contract.column_names)
     extra_expr = "raw" if extras else "null"
-    con.execute(f"insert into landed select {file_id}, line, {values}, {extra_expr}, raw from json_fields")
-    rows = con.execute("select count(*) from landed").fetchone()[0] - before
+    rows = con.execute(
+        f"insert into landed select {file_id}, line, {values}, {extra_expr}, raw from json_fields").fetchone()[0]
     return ReadResult(rows=rows, failures=failures, missing_columns=missing)

@@ -124,7 +124,7 @@ class RawStore:
     @staticmethod
     def _copy(con, select_sql: str, target: Path) -> None:
         tmp = target.with_name(target.name + ".tmp")
-        con.execute(f"copy ({select_sql}) to {sql_string(str(tmp))} (format parquet, compression zstd)")
+        con.execute(f"copy ({select_sql}) to {sql_string(str(tmp))} (format parquet)")
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, target)

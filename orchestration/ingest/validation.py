@@ -116,6 +116,7 @@ def checked_sql(contract: TableContract, rejected_files: dict[int, list[str]]) -
     any_error = " or ".join(f"({condition})" for condition, _ in checks)
     error_list = ", ".join(f"case when {condition} then {error} end" for condition, error in checks)
     names = ", ".join(f'"{c}"' for c in contract.column_names)
+    raw_record = ", ".join(f'"{c}" := "raw__{c}"' for c in contract.column_names)
     return f"""
         create or replace temp table checked as
         with source as (
@@ -123,7 +124,9 @@ def checked_sql(contract: TableContract, rejected_files: dict[int, list[str]]) -
         ), typed as (
             select *, {typed_columns} from source
         )
-        select _file_id, _line, _extra, _raw, {names},
+        select _file_id, _line, _extra,
+               coalesce(_raw, case when {any_error} then to_json(struct_pack({raw_record}))::varchar end) as _raw,
+               {names},
                hash(row({names})) as _row_hash,
                case when {any_error} then list_filter([{error_list}], lambda e: e is not null) end as _errors
         from typed

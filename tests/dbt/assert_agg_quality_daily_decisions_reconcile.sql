@@ -1,13 +1,23 @@
 -- Every decision in fct_decisions is counted once in agg_quality_daily, in its own
 -- decision_date × vendor × queue × market cell (catches dropped, duplicated or misfiled decisions).
 with facts as (
-    select decision_date, vendor_id, queue_id, market, count(*) as decisions
+    select
+        decision_date,
+        vendor_id,
+        queue_id,
+        market,
+        count(*) as decisions
     from {{ ref('fct_decisions') }}
     group by decision_date, vendor_id, queue_id, market
 ),
 
 marts as (
-    select decision_date, vendor_id, queue_id, market, decisions
+    select
+        decision_date,
+        vendor_id,
+        queue_id,
+        market,
+        decisions
     from {{ ref('agg_quality_daily') }}
 )
 

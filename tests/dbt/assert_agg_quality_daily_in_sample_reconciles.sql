@@ -2,7 +2,10 @@
 -- with the same total weight Σw (1e-9 relative): catches a lost, double-counted or re-weighted sample.
 with facts as (
     select
-        decision_date, vendor_id, queue_id, market,
+        decision_date,
+        vendor_id,
+        queue_id,
+        market,
         count(*) as in_sample,
         sum(sampling_weight) as sum_w
     from {{ ref('fct_decisions') }}
@@ -11,7 +14,13 @@ with facts as (
 ),
 
 marts as (
-    select decision_date, vendor_id, queue_id, market, in_sample, sum_w
+    select
+        decision_date,
+        vendor_id,
+        queue_id,
+        market,
+        in_sample,
+        sum_w
     from {{ ref('agg_quality_daily') }}
     where in_sample > 0
 )

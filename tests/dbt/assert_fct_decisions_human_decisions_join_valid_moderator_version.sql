@@ -2,13 +2,23 @@
 -- whose [valid_from, valid_to) contains decided_at, and that version's vendor (DESIGN §5 SCD2 as-of
 -- join). Catches a missed, wrong-person or out-of-range version and a vendor not taken from it.
 with decisions as (
-    select decision_id, moderator_id, moderator_version_id, vendor_id, decided_at
+    select
+        decision_id,
+        moderator_id,
+        moderator_version_id,
+        vendor_id,
+        decided_at
     from {{ ref('fct_decisions') }}
     where not is_automated
 ),
 
 versions as (
-    select moderator_version_id, moderator_id, vendor_id, valid_from, valid_to
+    select
+        moderator_version_id,
+        moderator_id,
+        vendor_id,
+        valid_from,
+        valid_to
     from {{ ref('dim_moderator') }}
 ),
 
@@ -29,7 +39,8 @@ select
 from decisions
 inner join rostered on decisions.moderator_id = rostered.moderator_id
 left join versions on decisions.moderator_version_id = versions.moderator_version_id
-where versions.moderator_version_id is null
+where
+    versions.moderator_version_id is null
     or versions.moderator_id <> decisions.moderator_id
     or decisions.decided_at < versions.valid_from
     or decisions.decided_at >= versions.valid_to
