@@ -29,7 +29,7 @@ demo: $(VENV)/.installed
 	$(BIN)/modqa demo
 
 test: $(VENV)/.installed-dev
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check orchestration expectations tests

@@ -38,9 +38,12 @@ def test_orphans_are_reported_then_join_when_the_parent_lands(tmp_path):
     assert query(warehouse, f"select count(*) from marts.fct_decisions where decision_id in {orphan_ids}") == [(0,)]
     report = dict(query(warehouse, "select table_name, orphan_rows from monitoring.dq_ingest_report"))
     assert report["decisions"] == len(orphans)
+    # Audits of those decisions wait for the decision's item (a grand-orphan), and say so.
+    waiting_audits = query(warehouse, "select parent_key from monitoring.dq_orphans where table_name = 'audits'")
+    assert waiting_audits and {key for (key,) in waiting_audits} <= late_items
 
     shutil.move(str(held_back), last_day)
     run_pipeline(landing, warehouse, quiet_console())
-    assert query(warehouse, "select count(*) from monitoring.dq_orphans where table_name = 'decisions'") == [(0,)]
+    assert query(warehouse, "select count(*) from monitoring.dq_orphans") == [(0,)]
     assert query(warehouse, f"select count(*) from marts.fct_decisions where decision_id in {orphan_ids}") == [
         (len(orphan_ids),)]

@@ -27,7 +27,9 @@ final as (
         classified.handle_seconds,
         classified.enqueued_at,
         classified.decision_id = first_decided.first_decision_id as is_first_decision,
-        {{ minutes_between('classified.enqueued_at', 'classified.decided_at') }} as time_to_decision_minutes,
+        case when classified.decision_id = first_decided.first_decision_id
+             then {{ minutes_between('classified.enqueued_at', 'classified.decided_at') }}
+        end as time_to_decision_minutes,
         case when classified.decision_id = first_decided.first_decision_id
              then {{ minutes_between('classified.enqueued_at', 'classified.decided_at') }} <= first_decided.sla_minutes
         end as within_sla,

@@ -1,29 +1,83 @@
--- Child rows kept in raw whose parent has not arrived yet. They join automatically on the run
--- after the parent lands, and leave this list.
-with decisions as (select decision_id, item_id, source_file, source_line from {{ ref('stg_landing__decisions') }}),
-items as (select item_id from {{ ref('stg_landing__items') }}),
-audits as (select audit_id, decision_id, source_file, source_line from {{ ref('stg_landing__audits') }}),
-appeals as (select appeal_id, decision_id, source_file, source_line from {{ ref('stg_landing__appeals') }}),
-shifts as (select shift_id, person_id, source_file, source_line from {{ ref('stg_landing__shifts') }}),
-people as (select distinct person_id from {{ ref('stg_landing__roster') }}),
+-- Staged rows that are not in their fact table because an ancestor has not arrived: decisions
+-- without their item, audits and appeals without their decision (or whose decision still waits for
+-- its item), shifts of people with no roster record covering the day. Computed against the facts, so
+-- staged = fact + orphan rows holds by construction. They join on the run after the parent lands.
+with decisions as (
+    select decision_id, item_id from {{ ref('stg_landing__decisions') }}
+),
+
+decided as (
+    select decision_id from {{ ref('fct_decisions') }}
+),
+
+waiting_decisions as (
+    select decisions.decision_id, decisions.item_id
+    from decisions
+    left join decided on decisions.decision_id = decided.decision_id
+    where decided.decision_id is null
+),
+
+audits as (
+    select audits.audit_id, audits.decision_id, audits.source_file, audits.source_line
+    from {{ ref('stg_landing__audits') }} as audits
+    left join {{ ref('fct_qa_audits') }} as facts on audits.audit_id = facts.audit_id
+    where facts.audit_id is null
+),
+
+appeals as (
+    select appeals.appeal_id, appeals.decision_id, appeals.source_file, appeals.source_line
+    from {{ ref('stg_landing__appeals') }} as appeals
+    left join {{ ref('fct_appeals') }} as facts on appeals.appeal_id = facts.appeal_id
+    where facts.appeal_id is null
+),
 
 orphans as (
-    select 'decisions' as table_name, decision_id as row_key, 'items' as parent_table, decisions.item_id as parent_key,
-           source_file, source_line
-    from decisions left join items on decisions.item_id = items.item_id
-    where items.item_id is null
+    select
+        'decisions' as table_name,
+        staged.decision_id as row_key,
+        'items' as parent_table,
+        staged.item_id as parent_key,
+        staged.source_file,
+        staged.source_line
+    from {{ ref('stg_landing__decisions') }} as staged
+    inner join waiting_decisions on staged.decision_id = waiting_decisions.decision_id
+
     union all
-    select 'audits', audit_id, 'decisions', audits.decision_id, audits.source_file, audits.source_line
-    from audits left join decisions on audits.decision_id = decisions.decision_id
-    where decisions.decision_id is null
+
+    select
+        'audits',
+        audits.audit_id,
+        case when waiting_decisions.decision_id is null then 'decisions' else 'items' end,
+        coalesce(waiting_decisions.item_id, audits.decision_id),
+        audits.source_file,
+        audits.source_line
+    from audits
+    left join waiting_decisions on audits.decision_id = waiting_decisions.decision_id
+
     union all
-    select 'appeals', appeal_id, 'decisions', appeals.decision_id, appeals.source_file, appeals.source_line
-    from appeals left join decisions on appeals.decision_id = decisions.decision_id
-    where decisions.decision_id is null
+
+    select
+        'appeals',
+        appeals.appeal_id,
+        case when waiting_decisions.decision_id is null then 'decisions' else 'items' end,
+        coalesce(waiting_decisions.item_id, appeals.decision_id),
+        appeals.source_file,
+        appeals.source_line
+    from appeals
+    left join waiting_decisions on appeals.decision_id = waiting_decisions.decision_id
+
     union all
-    select 'shifts', shift_id, 'roster', shifts.person_id, source_file, source_line
-    from shifts left join people on shifts.person_id = people.person_id
-    where people.person_id is null
+
+    select
+        'shifts',
+        staged.shift_id,
+        'roster',
+        staged.person_id,
+        staged.source_file,
+        staged.source_line
+    from {{ ref('stg_landing__shifts') }} as staged
+    left join {{ ref('fct_shifts') }} as facts on staged.shift_id = facts.shift_id
+    where facts.shift_id is null
 )
 
 select table_name, row_key, parent_table, parent_key, source_file, source_line from orphans
