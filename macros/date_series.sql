@@ -11,3 +11,8 @@
         )) as date_day
     ) as generated
 {% endmacro %}
+
+{% macro spark__date_series(start_date, end_date) %}
+    select explode(sequence(cast({{ start_date }} as date), cast({{ end_date }} as date), interval 1 day))
+        as date_day
+{% endmacro %}

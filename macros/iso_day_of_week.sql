@@ -6,3 +6,7 @@
 {% macro default__iso_day_of_week(date_expression) %}
     cast(isodow({{ date_expression }}) as bigint)
 {% endmacro %}
+
+{% macro spark__iso_day_of_week(date_expression) %}
+    cast(weekday({{ date_expression }}) + 1 as bigint)
+{% endmacro %}

@@ -6,3 +6,8 @@
 {% macro default__percentile_continuous(expression, fraction) %}
     quantile_cont({{ expression }}, {{ fraction }})
 {% endmacro %}
+
+{#- Spark's exact `percentile` interpolates linearly, like quantile_cont (percentile_approx does not). -#}
+{% macro spark__percentile_continuous(expression, fraction) %}
+    percentile({{ expression }}, {{ fraction }})
+{% endmacro %}

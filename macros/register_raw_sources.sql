@@ -1,13 +1,26 @@
 {#- Expose the Parquet raw layer (<warehouse>/raw/<folder>/*.parquet) as relations raw.<name>.
-    Called on run start, so files committed by the last ingest are always visible. -#}
+    Called on run start, so files committed by the last ingest are always visible. Statements run
+    one at a time (Spark runs one statement per call). -#}
 {% macro register_raw_sources() %}
-    {{ return(adapter.dispatch('register_raw_sources', 'modqa')()) }}
+    {% if execute %}
+        {% do adapter.dispatch('register_raw_sources', 'modqa')() %}
+    {% endif %}
+    select 1
 {% endmacro %}
 
 {% macro default__register_raw_sources() %}
-    create schema if not exists raw;
+    {% do run_query('create schema if not exists raw') %}
     {% for name, folder in raw_source_folders().items() %}
-    create or replace view raw.{{ name }} as
-        select * from read_parquet('{{ var("raw_path") }}/{{ folder }}/*.parquet');
+        {% do run_query("create or replace view raw." ~ name ~ " as select * from read_parquet('"
+                        ~ var('raw_path') ~ "/" ~ folder ~ "/*.parquet')") %}
+    {% endfor %}
+{% endmacro %}
+
+{% macro spark__register_raw_sources() %}
+    {% do run_query('create database if not exists raw') %}
+    {% for name, folder in raw_source_folders().items() %}
+        {#- A view over the folder re-lists its files on every query, so new batches are seen. -#}
+        {% do run_query("create or replace view raw." ~ name ~ " as select * from parquet.`"
+                        ~ var('raw_path') ~ "/" ~ folder ~ "`") %}
     {% endfor %}
 {% endmacro %}

@@ -1,19 +1,22 @@
 {#- Wilson score interval bound for a proportion p on n trials (DESIGN §4), clamped to [0, 1]
     against rounding. With weights, pass the weighted rate and the Kish effective sample size.
-    NULL when n is empty or zero, never 0. -#}
+    NULL when n is empty or zero, never 0. Every operand is a double: a decimal literal would make
+    Spark compute in fixed-point decimals and round differently from DuckDB. -#}
 {% macro wilson_bound(p, n, side) %}
-    {%- set z = var('confidence_z') -%}
+    {%- set z = 'cast(' ~ var('confidence_z') ~ ' as double)' -%}
+    {%- set p_ = 'cast(' ~ p ~ ' as double)' -%}
+    {%- set n_ = 'cast(' ~ n ~ ' as double)' -%}
     {%- set sign = '-' if side == 'low' else '+' -%}
     case
         when ({{ n }}) is null or ({{ n }}) <= 0 or ({{ p }}) is null then null
-        else greatest(0.0, least(1.0,
+        else greatest(cast(0 as double), least(cast(1 as double),
             (
-                ({{ p }}) + {{ z }} * {{ z }} / (2.0 * ({{ n }}))
+                {{ p_ }} + {{ z }} * {{ z }} / (2 * {{ n_ }})
                 {{ sign }} {{ z }} * sqrt(
-                    ({{ p }}) * (1.0 - ({{ p }})) / ({{ n }})
-                    + {{ z }} * {{ z }} / (4.0 * ({{ n }}) * ({{ n }}))
+                    {{ p_ }} * (1 - {{ p_ }}) / {{ n_ }}
+                    + {{ z }} * {{ z }} / (4 * {{ n_ }} * {{ n_ }})
                 )
-            ) / (1.0 + {{ z }} * {{ z }} / ({{ n }}))
+            ) / (1 + {{ z }} * {{ z }} / {{ n_ }})
         ))
     end
 {% endmacro %}

@@ -91,8 +91,8 @@ def generate(out: Path, days: int, decisions_per_day: int, seed: int, start, fil
 @main.command()
 @click.option("--landing", type=click.Path(path_type=Path), default=DEFAULT_LANDING, show_default=True)
 @click.option("--warehouse", type=click.Path(path_type=Path), default=DEFAULT_WAREHOUSE, show_default=True)
-@click.option("--target", type=click.Choice(["duckdb"]), default="duckdb", show_default=True,
-              help="dbt target (engine) to build with.")
+@click.option("--target", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
+              help="dbt target (engine): embedded DuckDB, or Spark through dbt-spark (pip install '.[spark]').")
 def run(landing: Path, warehouse: Path, target: str) -> None:
     """Ingest new landing files, build the warehouse, publish it, print the KPI summary."""
     _run_and_summarise(landing, warehouse, target)
@@ -105,9 +105,13 @@ def _run_and_summarise(landing: Path, warehouse: Path, target: str) -> None:
     started = time.perf_counter()
     report = run_pipeline(landing, warehouse, console, target=target)
     console.print()
-    render_summary(read_summary(report.published.path), console)
-    console.print(f"Published {report.published.path} in {time.perf_counter() - started:.1f} s. "
-                  f"Query it read-only: duckdb -readonly {report.published.path}")
+    render_summary(read_summary(report.summary_source), console)
+    elapsed = time.perf_counter() - started
+    if report.published:
+        console.print(f"Published {report.published.path} in {elapsed:.1f} s. "
+                      f"Query it read-only: duckdb -readonly {report.published.path}")
+    else:
+        console.print(f"Built on {target} in {elapsed:.1f} s; marts are Parquet tables under {report.marts_location}")
 
 
 @main.command()

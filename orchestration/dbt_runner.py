@@ -39,6 +39,7 @@ class DbtResult:
     seconds: float
     nodes: list[NodeResult] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # dbt-level errors outside any node
+    other_output: list[str] = field(default_factory=list)  # non-JSON lines (e.g. the JVM's), last ones
 
     @property
     def failures(self) -> list[NodeResult]:
@@ -101,7 +102,7 @@ def _read_event(line: str, result: DbtResult, on_node) -> None:
         event = json.loads(line)
     except json.JSONDecodeError:
         if line.strip():
-            result.errors.append(line.strip())
+            result.other_output = [*result.other_output[-19:], line.rstrip()]
         return
     info, data = event.get("info", {}), event.get("data", {})
     name = info.get("name", "")
@@ -150,5 +151,7 @@ def describe_failure(result: DbtResult, log_dir: Path) -> str:
         lines.append(f"  … and {len(result.failures) - 10} more")
     for message in result.errors[:8]:
         lines.append("  " + "\n  ".join(message.splitlines()[:6]))
+    if result.returncode != 0 and not result.failures and not result.errors:
+        lines += ["  " + line for line in result.other_output[-10:]]
     lines.append(f"Full dbt log: {log_dir / 'dbt.log'}")
     return "\n".join(lines)

@@ -24,7 +24,14 @@ from orchestration.publish import PublishResult, publish
 class RunReport:
     ingest: IngestReport
     dbt: dbt_runner.DbtResult
-    published: PublishResult
+    published: PublishResult | None  # DuckDB target: the published file
+    marts_location: Path  # where the marts are: the published file, or the Spark target's Parquet
+
+    @property
+    def summary_source(self) -> Path:
+        if self.published:
+            return self.published.path
+        return self.marts_location / "agg_quality_summary"
 
 
 @contextmanager
@@ -115,9 +122,14 @@ def run_publish(warehouse: Path, steps: StepReporter) -> PublishResult:
 
 
 def run_pipeline(landing: Path, warehouse: Path, console: Console, target: str = "duckdb") -> RunReport:
-    steps = StepReporter(console, total_steps=3)
+    """Ingest, build, publish. On the `spark` target dbt writes the marts as Parquet tables under
+    <warehouse>/spark/warehouse/marts.db; the DuckDB publish step does not apply."""
+    steps = StepReporter(console, total_steps=3 if target == "duckdb" else 2)
     with warehouse_lock(warehouse):
         ingested = run_ingest(landing, warehouse, steps)
         built = run_build(warehouse, steps, target=target)
-        published = run_publish(warehouse, steps)
-    return RunReport(ingested, built, published)
+        if target == "duckdb":
+            published = run_publish(warehouse, steps)
+            return RunReport(ingested, built, published, published.path)
+    marts = layout(warehouse).spark_warehouse / "marts.db"
+    return RunReport(ingested, built, None, marts)

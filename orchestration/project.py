@@ -57,6 +57,13 @@ class WarehouseLayout:
     def temp_dir(self) -> Path:  # DuckDB spill space
         return self.build_dir / "tmp"
 
+    @property
+    def spark_warehouse(self) -> Path:  # the `spark` target's tables, as Parquet
+        return self.root / "spark" / "warehouse"
+
+    def spark_table(self, schema: str, table: str) -> Path:
+        return self.spark_warehouse / f"{schema}.db" / table
+
 
 def layout(warehouse: Path | str) -> WarehouseLayout:
     return WarehouseLayout(Path(warehouse).resolve())

@@ -9,15 +9,20 @@ from rich.console import Console
 from rich.table import Table
 
 SUMMARY_SQL = """
-    select * from marts.agg_quality_summary
+    select * from {relation}
     order by case scope_type when 'global' then 0 when 'vendor' then 1 else 2 end, scope_value
 """
 
 
 def read_summary(database: Path) -> list[dict]:
-    con = duckdb.connect(str(database), read_only=True)
+    """From a published DuckDB file, or from a folder of Parquet files (the Spark target's table)."""
+    database = Path(database)
+    if database.is_dir():
+        con, relation = duckdb.connect(), f"read_parquet('{database}/*.parquet')"
+    else:
+        con, relation = duckdb.connect(str(database), read_only=True), "marts.agg_quality_summary"
     try:
-        cursor = con.execute(SUMMARY_SQL)
+        cursor = con.execute(SUMMARY_SQL.format(relation=relation))
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     finally:

@@ -36,7 +36,7 @@ final as (
         cast(coalesce(work.handle_seconds, 0) as bigint) as handle_seconds,
         {{ safe_divide('shifts.scheduled_minutes - shifts.logged_in_minutes', 'shifts.scheduled_minutes') }}
             as shrinkage,
-        {{ safe_divide('coalesce(work.handle_seconds, 0) / 60.0', 'shifts.logged_in_minutes') }} as utilization
+        {{ safe_divide('coalesce(work.handle_seconds, 0)', 'shifts.logged_in_minutes * 60') }} as utilization
     from shifts
     inner join moderator_versions
         on shifts.person_id = moderator_versions.moderator_id

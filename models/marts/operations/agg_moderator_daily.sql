@@ -65,7 +65,7 @@ final as (
         scheduled_minutes,
         logged_in_minutes,
         training_minutes,
-        {{ safe_divide('handle_seconds / 60.0', 'logged_in_minutes') }} as utilization
+        {{ safe_divide('handle_seconds', 'logged_in_minutes * 60') }} as utilization
     from joined
 )
 
