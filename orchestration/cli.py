@@ -93,17 +93,21 @@ def generate(out: Path, days: int, decisions_per_day: int, seed: int, start, fil
 @click.option("--warehouse", type=click.Path(path_type=Path), default=DEFAULT_WAREHOUSE, show_default=True)
 @click.option("--target", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
               help="dbt target (engine): embedded DuckDB, or Spark through dbt-spark (pip install '.[spark]').")
-def run(landing: Path, warehouse: Path, target: str) -> None:
-    """Ingest new landing files, build the warehouse, publish it, print the KPI summary."""
-    _run_and_summarise(landing, warehouse, target)
+@click.option("--freshness-hours", type=click.FloatRange(min=0), default=48, show_default=True,
+              help="Warn when the latest decision is older than this.")
+def run(landing: Path, warehouse: Path, target: str, freshness_hours: float) -> None:
+    """Ingest new landing files, build, validate (Great Expectations), publish, print the KPI summary."""
+    _run_and_summarise(landing, warehouse, target, freshness_hours)
 
 
-def _run_and_summarise(landing: Path, warehouse: Path, target: str) -> None:
+def _run_and_summarise(landing: Path, warehouse: Path, target: str, freshness_hours: float = 48) -> None:
+    from expectations.suites import GateSettings
     from orchestration.pipeline import run_pipeline
     from orchestration.summary import read_summary, render_summary
 
     started = time.perf_counter()
-    report = run_pipeline(landing, warehouse, console, target=target)
+    settings = GateSettings(freshness_hours=freshness_hours)
+    report = run_pipeline(landing, warehouse, console, target=target, settings=settings)
     console.print()
     render_summary(read_summary(report.summary_source), console)
     elapsed = time.perf_counter() - started

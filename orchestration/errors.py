@@ -19,3 +19,9 @@ class LandingFileError(ModqaError):
 
 class BuildError(ModqaError):
     """dbt failed: the published warehouse was not touched."""
+
+
+class GateError(ModqaError):
+    """Blocking expectations failed: nothing was published; the build is kept for inspection."""
+
+    exit_code = 3

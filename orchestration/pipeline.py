@@ -12,9 +12,11 @@ from pathlib import Path
 
 from rich.console import Console
 
+from expectations.gate import GateResult, validate
+from expectations.suites import GateSettings
 from orchestration import dbt_runner
 from orchestration.console import StepReporter
-from orchestration.errors import UsageError
+from orchestration.errors import GateError, UsageError
 from orchestration.ingest.loader import IngestReport, TableIngest, ingest
 from orchestration.project import layout
 from orchestration.publish import PublishResult, publish
@@ -24,6 +26,7 @@ from orchestration.publish import PublishResult, publish
 class RunReport:
     ingest: IngestReport
     dbt: dbt_runner.DbtResult
+    gate: GateResult | None  # DuckDB target: the Great Expectations validation of the build
     published: PublishResult | None  # DuckDB target: the published file
     marts_location: Path  # where the marts are: the published file, or the Spark target's Parquet
 
@@ -114,22 +117,46 @@ def run_build(warehouse: Path, steps: StepReporter, target: str = "duckdb", dbt_
     return result
 
 
-def run_publish(warehouse: Path, steps: StepReporter) -> PublishResult:
-    with steps.step("publish") as outcome:
-        result = publish(warehouse)
-        outcome["detail"] = f"{result.tables} tables → {result.path}"
+def run_validate(warehouse: Path, steps: StepReporter, settings: GateSettings | None = None) -> GateResult:
+    """The Great Expectations gate on the build database; raises GateError on a blocking failure."""
+    lay = layout(warehouse)
+    with steps.step("validate build (Great Expectations)") as outcome:
+        result = validate(lay.build_database, lay.gx_dir, settings)
+        for suite in result.suites:
+            steps.detail(suite.summary())
+        for warning in result.warnings:
+            steps.detail(f"[yellow]warning[/yellow] {warning.line}")
+        checks = len(result.outcomes)
+        outcome["detail"] = (f"{len(result.suites)} suites, {checks} expectations: "
+                             f"{len(result.blocking_failures)} blocking failures, {len(result.warnings)} warnings; "
+                             f"Data Docs {result.docs_index}")
+    if not result.passed:
+        lines = [f"validation failed: {len(result.blocking_failures)} blocking expectation(s); nothing was published."]
+        lines += [f"  {failure.line}" for failure in result.blocking_failures[:15]]
+        lines.append(f"The build is kept for inspection at {lay.build_database}; Data Docs: {result.docs_index}")
+        raise GateError("\n".join(lines))
     return result
 
 
-def run_pipeline(landing: Path, warehouse: Path, console: Console, target: str = "duckdb") -> RunReport:
-    """Ingest, build, publish. On the `spark` target dbt writes the marts as Parquet tables under
-    <warehouse>/spark/warehouse/marts.db; the DuckDB publish step does not apply."""
-    steps = StepReporter(console, total_steps=3 if target == "duckdb" else 2)
+def run_publish(warehouse: Path, steps: StepReporter) -> PublishResult:
+    with steps.step("publish") as outcome:
+        result = publish(warehouse)
+        outcome["detail"] = f"{result.tables} tables → {result.path} and {result.parquet}/<model>/"
+    return result
+
+
+def run_pipeline(landing: Path, warehouse: Path, console: Console, target: str = "duckdb",
+                 settings: GateSettings | None = None) -> RunReport:
+    """Ingest, build, validate, publish (write-audit-publish). On the `spark` target dbt writes the
+    marts as Parquet tables under <warehouse>/spark/warehouse/marts.db; the DuckDB gate and publish
+    steps do not apply (GX on Spark is a follow-up)."""
+    steps = StepReporter(console, total_steps=4 if target == "duckdb" else 2)
     with warehouse_lock(warehouse):
         ingested = run_ingest(landing, warehouse, steps)
         built = run_build(warehouse, steps, target=target)
         if target == "duckdb":
+            gate = run_validate(warehouse, steps, settings)
             published = run_publish(warehouse, steps)
-            return RunReport(ingested, built, published, published.path)
+            return RunReport(ingested, built, gate, published, published.path)
     marts = layout(warehouse).spark_warehouse / "marts.db"
-    return RunReport(ingested, built, None, marts)
+    return RunReport(ingested, built, None, None, marts)

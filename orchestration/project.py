@@ -58,6 +58,10 @@ class WarehouseLayout:
         return self.build_dir / "tmp"
 
     @property
+    def gx_dir(self) -> Path:  # Great Expectations Data Docs of the last validation
+        return self.root / "gx"
+
+    @property
     def spark_warehouse(self) -> Path:  # the `spark` target's tables, as Parquet
         return self.root / "spark" / "warehouse"
 

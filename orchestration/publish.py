@@ -1,16 +1,21 @@
-"""Publish a validated build: copy the served schemas into a new DuckDB file, then swap it in.
+"""Publish a validated build: the served DuckDB file and a Parquet copy of every mart, each swapped
+in atomically.
 
-BI tools read `<warehouse>/warehouse.duckdb`. DuckDB allows one writer or many readers per file,
-so BI never reads the database dbt writes: the new file is written completely beside the old one
-and renamed over it (atomic on POSIX). A reader that has the old file open keeps its snapshot and
-sees the new data on its next connection; a failed or killed run leaves the old file untouched.
+BI tools read `<warehouse>/warehouse.duckdb`. DuckDB allows one writer or many readers per file, so
+BI never reads the database dbt writes: the new file is written completely beside the old one and
+renamed over it (atomic on POSIX). A reader that has the old file open keeps its snapshot and sees
+the new data on its next connection. `<warehouse>/parquet` is a symbolic link to the current
+`published/parquet-<id>/` folder, replaced by rename too; the previous folder is kept one round so
+a reader in the middle of a scan can finish it. A failed or killed run changes neither.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -19,11 +24,13 @@ from orchestration.ingest.readers import sql_string
 from orchestration.project import layout
 
 PUBLISHED_SCHEMAS = ("marts", "monitoring")
+KEEP_PARQUET_VERSIONS = 2
 
 
 @dataclass
 class PublishResult:
     path: Path
+    parquet: Path
     tables: int
     seconds: float
 
@@ -36,17 +43,18 @@ def published_tables(con, catalog: str) -> list[tuple[str, str]]:
     ).fetchall()
 
 
-def publish(warehouse: Path) -> PublishResult:
-    lay = layout(warehouse)
-    started = time.perf_counter()
-    target = lay.published_database
-    staging = target.with_name(target.name + ".publishing")
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _write_database(build: Path, staging: Path) -> list[tuple[str, str]]:
     for leftover in (staging, staging.with_name(staging.name + ".wal")):
         leftover.unlink(missing_ok=True)
     con = duckdb.connect(str(staging))
     try:
         con.execute("set enable_progress_bar = false")
-        con.execute(f"attach {sql_string(str(lay.build_database))} as build (read_only)")
+        con.execute(f"attach {sql_string(str(build))} as build (read_only)")
         tables = published_tables(con, "build")
         for schema in PUBLISHED_SCHEMAS:
             con.execute(f"create schema if not exists {schema}")
@@ -56,7 +64,56 @@ def publish(warehouse: Path) -> PublishResult:
         con.execute("checkpoint")
     finally:
         con.close()
-    with open(staging, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(staging, target)
-    return PublishResult(target, len(tables), time.perf_counter() - started)
+    _fsync(staging)
+    return tables
+
+
+def _write_parquet(source: Path, tables: list[tuple[str, str]], folder: Path) -> None:
+    con = duckdb.connect(str(source), read_only=True)
+    try:
+        con.execute("set enable_progress_bar = false")
+        for schema, table in tables:
+            (folder / table).mkdir(parents=True)
+            target = folder / table / "data.parquet"
+            con.execute(f"copy {schema}.{table} to {sql_string(str(target))} (format parquet)")
+    finally:
+        con.close()
+
+
+def _swap_symlink(link: Path, target: Path) -> None:
+    temporary = link.with_name(link.name + ".swap")
+    temporary.unlink(missing_ok=True)
+    os.symlink(os.path.relpath(target, link.parent), temporary)
+    if link.exists() and not link.is_symlink():
+        shutil.rmtree(link)  # a plain folder from an older layout
+    os.replace(temporary, link)
+
+
+def _prune_parquet_versions(versions_dir: Path, current: Path) -> None:
+    versions = sorted(p for p in versions_dir.glob("parquet-*") if p.is_dir())
+    for old in versions[:-KEEP_PARQUET_VERSIONS]:
+        if old != current:
+            shutil.rmtree(old, ignore_errors=True)
+    for partial in versions_dir.glob("*.partial"):  # left by a killed publish
+        shutil.rmtree(partial, ignore_errors=True)
+
+
+def publish(warehouse: Path) -> PublishResult:
+    lay = layout(warehouse)
+    started = time.perf_counter()
+    target = lay.published_database
+    staging = target.with_name(target.name + ".publishing")
+    tables = _write_database(lay.build_database, staging)
+
+    versions_dir = lay.root / "published"
+    versions_dir.mkdir(exist_ok=True)
+    publish_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    partial = versions_dir / f"parquet-{publish_id}.partial"
+    _write_parquet(staging, tables, partial)
+    complete = versions_dir / f"parquet-{publish_id}"
+    os.replace(partial, complete)
+
+    os.replace(staging, target)  # the served database first: it is what most readers use
+    _swap_symlink(lay.parquet_dir, complete)
+    _prune_parquet_versions(versions_dir, complete)
+    return PublishResult(target, lay.parquet_dir, len(tables), time.perf_counter() - started)

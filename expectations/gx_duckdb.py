@@ -1,0 +1,52 @@
+"""Great Expectations on DuckDB with SQL pushdown: the one place that works around GX internals.
+
+GX closes its SQLAlchemy connection after each query unless the dialect is listed in
+`sqlalchemy_execution_engine._PERSISTED_CONNECTION_DIALECTS`; DuckDB results do not outlive their
+connection, so every metric then fails with `IndexError: list index out of range`. Listing DuckDB
+makes GX keep one connection per data source, and the metrics compute in DuckDB with real observed
+values (../shared/STACK-NOTES.md). tests/test_gx_duckdb.py fails if GX changes this.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+
+
+class _DuckDBDialect:
+    """Compares equal to the dialect name GX reports for duckdb-engine ("duckdb")."""
+
+    value = "duckdb"
+
+    def __eq__(self, other: object) -> bool:
+        return str(getattr(other, "value", other)).lower() == self.value
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+    def __repr__(self) -> str:
+        return "<duckdb (persisted connection)>"
+
+
+def enable_duckdb() -> None:
+    """Idempotent. Raises RuntimeError with the reason if GX no longer has the hook."""
+    from great_expectations.execution_engine import sqlalchemy_execution_engine as engine
+
+    dialects = getattr(engine, "_PERSISTED_CONNECTION_DIALECTS", None)
+    if not isinstance(dialects, tuple):
+        raise RuntimeError(
+            "great_expectations changed: sqlalchemy_execution_engine._PERSISTED_CONNECTION_DIALECTS is gone; "
+            "revisit expectations/gx_duckdb.py (DuckDB needs a persisted connection)"
+        )
+    if "duckdb" not in dialects:
+        engine._PERSISTED_CONNECTION_DIALECTS = (*dialects, _DuckDBDialect())
+
+
+def quiet_gx() -> None:
+    """No analytics calls (no network here), no progress bars or usage chatter in run output."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    for name in ("great_expectations", "py4j"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", module="great_expectations")
+    warnings.filterwarnings("ignore", message=".*PySpark does not yet fully support pandas.*")

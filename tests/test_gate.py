@@ -1,0 +1,88 @@
+"""The Great Expectations gate: a suite per published mart and per raw/staging table that matters;
+every check passes on a sound build and fails on a build that breaks its rule."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from expectations.checks import BLOCKING, WARNING
+from expectations.gate import Target, run_suites, validate
+from expectations.suites import GateSettings, all_checks, suites
+from orchestration.project import layout
+from orchestration.publish import published_tables
+
+pytestmark = pytest.mark.slow
+NO_FRESHNESS_LIMIT = GateSettings(freshness_hours=24 * 365 * 100)  # the test data is from 2026-09
+
+
+def test_every_published_table_has_a_suite_with_schema_and_severities(built_warehouse):
+    con = duckdb.connect(str(layout(built_warehouse).published_database), read_only=True)
+    tables = {f"{schema}.{table}" for schema, table in published_tables(con, "warehouse")}
+    con.close()
+    by_table = suites()
+    assert tables <= set(by_table)
+    for table in tables:
+        assert any(c.name == "schema_and_types" for c in by_table[table]), table
+    checks = all_checks()
+    assert {c.severity for c in checks} == {BLOCKING, WARNING}
+    assert len({(c.table, c.name) for c in checks}) == len(checks)
+
+
+def test_a_sound_build_passes_every_check(built_warehouse, tmp_path):
+    result = validate(layout(built_warehouse).build_database, tmp_path / "gx", NO_FRESHNESS_LIMIT)
+    failed = [o.line for o in result.outcomes if not o.success]
+    assert failed == []
+    assert len(result.outcomes) == len(all_checks())
+    assert result.docs_index is not None and result.docs_index.exists()
+
+
+def _scratch_database(build, path, table, also_reads):
+    """A small database with a copy of the checked table and the relations its rule also reads
+    (views over the raw Parquet layer stay views)."""
+    con = duckdb.connect(str(path))
+    con.execute(f"attach '{build}' as build (read_only)")
+    for relation in sorted({table, *also_reads}):
+        schema, name = relation.split(".")
+        con.execute(f"create schema if not exists {schema}")
+        view = con.execute("select sql from duckdb_views() where database_name = 'build' and schema_name = ? "
+                           "and view_name = ?", [schema, name]).fetchone()
+        if view and relation != table:
+            con.execute(view[0])
+        else:
+            con.execute(f"create table {relation} as select * from build.{relation}")
+    if con.execute(f"select count(*) from {table}").fetchone()[0] == 0:
+        _insert_filler_row(con, table)  # nothing to break in an empty table (e.g. no orphans today)
+    con.execute("detach build")
+    return con
+
+
+FILLER = {"VARCHAR": "'x'", "BIGINT": "1", "DOUBLE": "0.5", "BOOLEAN": "false", "DATE": "current_date",
+          "TIMESTAMP": "cast(now() as timestamp)", "TIMESTAMP WITH TIME ZONE": "now()"}
+
+
+def _insert_filler_row(con, table):
+    schema, name = table.split(".")
+    types = con.execute("select data_type from information_schema.columns where table_catalog = current_database() "
+                        "and table_schema = ? and table_name = ? order by ordinal_position", [schema, name]).fetchall()
+    con.execute(f"insert into {table} values ({', '.join(FILLER[t] for (t,) in types)})")
+
+
+def test_every_check_fails_on_a_build_that_breaks_it(built_warehouse, tmp_path):
+    build = layout(built_warehouse).build_database
+    checks = all_checks(NO_FRESHNESS_LIMIT)
+    targets = []
+    # One scratch database per check, so that breaking one rule cannot mask another.
+    for index, check in enumerate(checks):
+        path = tmp_path / f"scratch_{index}.duckdb"
+        con = _scratch_database(build, path, check.table, check.also_reads)
+        con.execute(check.breaking())
+        con.close()
+        targets.append(Target(path, check.table, (check,)))
+    result = run_suites(targets, tmp_path / "gx", build_docs=False)
+    assert len(result.outcomes) == len(checks)
+    failures_seen = {(o.check.table, o.check.name): (o.success, o.observed) for o in result.outcomes}
+    survived = {key: value for key, value in failures_seen.items() if value[0]}
+    assert survived == {}, f"checks that did not fail on broken data: {survived}"
+    unevaluated = {k: v for k, v in failures_seen.items() if "could not be evaluated" in v[1]}
+    assert unevaluated == {}, "a check must fail on the data, not on an error"

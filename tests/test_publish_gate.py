@@ -1,0 +1,186 @@
+"""Write-audit-publish as users meet it: a blocking defect publishes nothing and keeps the build, a
+warning publishes and is listed, `kill -9` mid-dbt changes nothing, and readers (DuckDB read-only,
+SQLAlchemy as a dashboard tool connects, Parquet) keep working through a run."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+import sqlalchemy
+
+from orchestration.generator import generate
+
+pytestmark = pytest.mark.slow
+MODQA = str(Path(sys.executable).parent / "modqa")
+
+
+# What a dashboard tool does: a SQLAlchemy engine on the published file, read-only, a query every half
+# second. NullPool: a new connection per query (a pooled one keeps the file it opened, i.e. old data).
+DASHBOARD = """
+import sys, time, pathlib, sqlalchemy
+from sqlalchemy.pool import NullPool
+engine = sqlalchemy.create_engine(f"duckdb:///{sys.argv[1]}?access_mode=read_only", poolclass=NullPool)
+while not pathlib.Path(sys.argv[2]).exists():
+    with engine.connect() as connection:
+        print(connection.execute(sqlalchemy.text("select count(*) from marts.fct_decisions")).scalar(), flush=True)
+    time.sleep(0.5)
+with engine.connect() as connection:
+    print(connection.execute(sqlalchemy.text("select count(*) from marts.fct_decisions")).scalar(), flush=True)
+"""
+
+
+def modqa_run(landing: Path, warehouse: Path, **popen) -> subprocess.Popen:
+    return subprocess.Popen([MODQA, "run", "--landing", str(landing), "--warehouse", str(warehouse)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def published_once(tmp_path_factory):
+    root = tmp_path_factory.mktemp("wap")
+    landing, warehouse = root / "landing", root / "warehouse"
+    generate(landing, days=3, decisions_per_day=300, seed=21, start=date(2026, 7, 6))
+    process = modqa_run(landing, warehouse)
+    out, err = process.communicate(timeout=900)
+    assert process.returncode == 0, out + err
+    return landing, warehouse
+
+
+@pytest.fixture
+def copy_of(published_once, tmp_path):
+    landing, warehouse = published_once
+    shutil.copytree(landing, tmp_path / "landing")
+    shutil.copytree(warehouse, tmp_path / "warehouse", symlinks=True)
+    return tmp_path / "landing", tmp_path / "warehouse"
+
+
+def first_decision(landing: Path) -> dict:
+    path = sorted((landing / "decisions").rglob("*.csv"))[0]
+    with open(path, newline="") as handle:
+        return next(csv.DictReader(handle))
+
+
+def land_csv(landing: Path, table: str, name: str, header: str, row: str) -> None:
+    folder = landing / table / "late"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(f"{header}\n{row}\n")
+
+
+def test_blocking_failure_publishes_nothing_and_keeps_the_build(copy_of):
+    landing, warehouse = copy_of
+    published, parquet = warehouse / "warehouse.duckdb", (warehouse / "parquet").resolve()
+    before = digest(published)
+    decision = first_decision(landing)
+    decided = datetime.fromisoformat(decision["decided_at"])
+    # An appeal filed a day before the decision it appeals: ingest and dbt accept it, the gate must not.
+    land_csv(landing, "appeals", "appeals_fix.csv", "appeal_id,decision_id,filed_at,resolved_at,appeal_outcome",
+             f"apl-planted,{decision['decision_id']},{(decided - timedelta(days=1)).isoformat()}Z,,")
+    process = modqa_run(landing, warehouse)
+    out, err = process.communicate(timeout=900)
+    assert process.returncode == 3, out + err
+    message = " ".join(err.split())
+    assert "validation failed: 1 blocking expectation(s); nothing was published" in message
+    assert "marts.fct_appeals · appeal_filed_after_decision: 1 unexpected rows" in message
+    assert "apl-planted" in message
+    assert digest(published) == before and (warehouse / "parquet").resolve() == parquet
+    build = duckdb.connect(str(warehouse / "build" / "build.duckdb"), read_only=True)
+    assert build.execute("select count(*) from marts.fct_appeals where appeal_id = 'apl-planted'").fetchone() == (1,)
+    build.close()
+
+
+def test_warning_publishes_while_readers_keep_reading(copy_of):
+    landing, warehouse = copy_of
+    published = warehouse / "warehouse.duckdb"
+    decision = first_decision(landing)
+    decided = datetime.fromisoformat(decision["decided_at"])
+    # A five-hour handling time: implausible (a warning), not impossible.
+    land_csv(landing, "decisions", "rereview.csv",
+             "decision_id,item_id,moderator_id,is_automated,verdict,policy_code,decided_at,handle_seconds",
+             f"dec-planted,{decision['item_id']},{decision['moderator_id']},false,approve,,"
+             f"{(decided + timedelta(hours=6)).isoformat()}Z,18000")
+    count_sql = "select count(*) from marts.fct_decisions"
+    held = duckdb.connect(str(published), read_only=True)  # a BI session open for the whole run
+    old_count = held.execute(count_sql).fetchone()[0]
+    # A dashboard tool is another process, connecting through SQLAlchemy with a read-only URL.
+    stop_file = warehouse.parent / "stop-dashboard"
+    dashboard = subprocess.Popen([sys.executable, "-c", DASHBOARD, str(published), str(stop_file)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    errors, reads = [], {"held": 0, "fresh": 0, "parquet": 0}
+    stop = threading.Event()
+
+    def keep_reading():
+        while not stop.is_set():
+            try:
+                held.execute(count_sql).fetchone()
+                reads["held"] += 1
+                fresh = duckdb.connect(str(published), read_only=True)
+                fresh.execute(count_sql).fetchone()
+                fresh.close()
+                reads["fresh"] += 1
+                parquet = warehouse / "parquet" / "fct_decisions" / "*.parquet"
+                duckdb.sql(f"select count(*) from read_parquet('{parquet}')").fetchall()
+                reads["parquet"] += 1
+            except Exception as error:  # noqa: BLE001 - any failure to read is what this test is about
+                errors.append(repr(error))
+            time.sleep(0.2)
+
+    reader = threading.Thread(target=keep_reading)
+    reader.start()
+    try:
+        process = modqa_run(landing, warehouse)
+        out, err = process.communicate(timeout=900)
+    finally:
+        stop.set()
+        reader.join()
+        stop_file.touch()
+    dashboard_out, dashboard_err = dashboard.communicate(timeout=120)
+    assert process.returncode == 0, out + err
+    assert errors == [] and min(reads.values()) > 5, (errors, reads)
+    dashboard_reads = dashboard_out.split()
+    assert dashboard.returncode == 0 and len(dashboard_reads) > 5, dashboard_err
+    assert {int(n) for n in dashboard_reads} == {old_count, old_count + 1}  # old data, then the new
+    assert "warning marts.fct_decisions.handle_seconds · handle_time_plausible: 1 unexpected rows, e.g. 18000" in out
+    assert held.execute(count_sql).fetchone()[0] == old_count  # the open session keeps its snapshot
+    held.close()
+    engine = sqlalchemy.create_engine(f"duckdb:///{published}?access_mode=read_only")
+    with engine.connect() as connection:  # the next connection sees the new data
+        assert connection.execute(sqlalchemy.text(count_sql)).fetchone()[0] == old_count + 1
+    engine.dispose()
+
+
+def test_kill_9_during_dbt_leaves_the_published_warehouse_intact(copy_of):
+    landing, warehouse = copy_of
+    published = warehouse / "warehouse.duckdb"
+    before = digest(published)
+    process = modqa_run(landing, warehouse, start_new_session=True)
+    deadline = time.monotonic() + 300
+    assert process.stdout is not None
+    for line in process.stdout:  # wait until dbt is running
+        if "dbt build" in line or time.monotonic() > deadline:
+            break
+    time.sleep(4)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL
+    assert digest(published) == before
+    con = duckdb.connect(str(published), read_only=True)
+    assert con.execute("select count(*) from marts.fct_decisions").fetchone()[0] > 0
+    con.close()
+    again = modqa_run(landing, warehouse)
+    out, err = again.communicate(timeout=900)
+    assert again.returncode == 0, out + err  # recovers without manual clean-up
