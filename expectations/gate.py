@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from expectations.checks import BLOCKING, WARNING, Check
-from expectations.gx_duckdb import enable_duckdb, quiet_gx
+from expectations.gx_duckdb import enable_duckdb, quiet_gx, release
 from expectations.suites import GateSettings, suites
 
 
@@ -185,8 +185,8 @@ def run_suites(targets: list[Target], gx_dir: Path, build_docs: bool = True) -> 
         if build_docs:
             context.build_data_docs()  # once for all suites (the docs action would rebuild the site per suite)
     finally:
-        for source in sources.values():  # release the persisted DuckDB connections now, not at exit
-            source.get_execution_engine().close()
+        for source in sources.values():
+            release(source)
     outcomes: dict[str, SuiteOutcome] = {}
     for validation in run.run_results.values():
         suite_name = validation.suite_name

@@ -50,3 +50,19 @@ def quiet_gx() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", module="great_expectations")
     warnings.filterwarnings("ignore", message=".*PySpark does not yet fully support pandas.*")
+
+
+def release(source) -> None:
+    """Close a data source's persisted DuckDB connection. GX's own close() disposes the engine but
+    keeps that connection, and while any connection to a file is open DuckDB keeps serving the
+    snapshot it loaded: the next validation in the same process would read the previous build."""
+    engine = source.get_execution_engine()
+    connection = getattr(engine, "_connection", None)
+    if connection is not None:
+        connection.close()
+        engine._connection = None
+    engine.close()
+    # The engine the data source built to test the connection holds one more (static pool).
+    tested = getattr(source, "_engine", None)
+    if tested is not None:
+        tested.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 import traceback
@@ -11,6 +12,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from orchestration import views
 from orchestration.errors import ModqaError
 from orchestration.project import DEFAULT_LANDING, DEFAULT_WAREHOUSE, layout
 
@@ -95,25 +97,31 @@ def generate(out: Path, days: int, decisions_per_day: int, seed: int, start, fil
               help="dbt target (engine): embedded DuckDB, or Spark through dbt-spark (pip install '.[spark]').")
 @click.option("--freshness-hours", type=click.FloatRange(min=0), default=48, show_default=True,
               help="Warn when the latest decision is older than this.")
-def run(landing: Path, warehouse: Path, target: str, freshness_hours: float) -> None:
-    """Ingest new landing files, build, validate (Great Expectations), publish, print the KPI summary."""
-    _run_and_summarise(landing, warehouse, target, freshness_hours)
+@click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Backfill: first data date to (re)load; with --end, one run over the range.")
+@click.option("--end", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Backfill: last data date.")
+def run(landing: Path, warehouse: Path, target: str, freshness_hours: float, start, end) -> None:
+    """Ingest new landing files, build, validate (Great Expectations), publish, print the KPI summary.
+
+    Runs the Dagster job in-process: the same graph as the schedule and the sensor."""
+    _run_and_summarise(landing, warehouse, target, freshness_hours, start and start.date(), end and end.date())
 
 
-def _run_and_summarise(landing: Path, warehouse: Path, target: str, freshness_hours: float = 48) -> None:
+def _run_and_summarise(landing: Path, warehouse: Path, target: str, freshness_hours: float = 48,
+                       start: date | None = None, end: date | None = None) -> None:
     from expectations.suites import GateSettings
     from orchestration.pipeline import run_pipeline
     from orchestration.summary import read_summary, render_summary
 
     started = time.perf_counter()
     settings = GateSettings(freshness_hours=freshness_hours)
-    report = run_pipeline(landing, warehouse, console, target=target, settings=settings)
+    report = run_pipeline(landing, warehouse, console, target=target, settings=settings, start=start, end=end)
     console.print()
     render_summary(read_summary(report.summary_source), console)
     elapsed = time.perf_counter() - started
     if report.published:
-        console.print(f"Published {report.published.path} in {elapsed:.1f} s. "
-                      f"Query it read-only: duckdb -readonly {report.published.path}")
+        console.print(f"Published {report.published} in {elapsed:.1f} s. "
+                      f"Query it read-only: duckdb -readonly {report.published}")
     else:
         console.print(f"Built on {target} in {elapsed:.1f} s; marts are Parquet tables under {report.marts_location}")
 
@@ -145,6 +153,26 @@ def summary(warehouse: Path) -> None:
         raise UsageError(f"nothing published at {database} yet; run `modqa run` first")
     render_summary(read_summary(database), console)
 
+
+@main.command()
+@click.option("--landing", type=click.Path(path_type=Path), default=DEFAULT_LANDING, show_default=True)
+@click.option("--warehouse", type=click.Path(path_type=Path), default=DEFAULT_WAREHOUSE, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=3000, show_default=True)
+def ui(landing: Path, warehouse: Path, port: int) -> None:
+    """Start the Dagster UI on localhost with the project's definitions (Ctrl-C stops it)."""
+    import subprocess
+
+    from orchestration.dagster_defs.execution import load_definitions
+
+    load_definitions(landing, warehouse)  # environment, DAGSTER_HOME and the dbt manifest
+    dagster = Path(sys.executable).parent / "dagster"
+    console.print(f"Dagster UI on http://127.0.0.1:{port} (DAGSTER_HOME {layout(warehouse).root / 'dagster'})")
+    command = [str(dagster), "dev", "-m", "orchestration.dagster_defs.definitions", "-h", "127.0.0.1", "-p", str(port)]
+    with contextlib.suppress(KeyboardInterrupt):
+        subprocess.run(command, check=False)
+
+
+views.register(main)
 
 if __name__ == "__main__":
     main()

@@ -1,5 +1,5 @@
-"""The pipeline: ingest landing files → dbt build → publish. Each step is a plain function that the
-command line and the Dagster assets call alike."""
+"""The pipeline's steps as plain functions (the Dagster assets call them) and `run_pipeline`, which
+runs the Dagster job in-process: the command line and the scheduler run the same graph."""
 
 from __future__ import annotations
 
@@ -7,34 +7,31 @@ import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from rich.console import Console
 
 from expectations.gate import GateResult, validate
 from expectations.suites import GateSettings
-from orchestration import dbt_runner
-from orchestration.console import StepReporter
-from orchestration.errors import GateError, UsageError
-from orchestration.ingest.loader import IngestReport, TableIngest, ingest
+from orchestration.console import progress, step
+from orchestration.errors import UsageError
+from orchestration.ingest.loader import TableIngest, ingest
 from orchestration.project import layout
 from orchestration.publish import PublishResult, publish
 
 
 @dataclass
 class RunReport:
-    ingest: IngestReport
-    dbt: dbt_runner.DbtResult
-    gate: GateResult | None  # DuckDB target: the Great Expectations validation of the build
-    published: PublishResult | None  # DuckDB target: the published file
-    marts_location: Path  # where the marts are: the published file, or the Spark target's Parquet
+    target: str
+    published: Path | None  # DuckDB target: the published file
+    marts_location: Path  # the published file, or the Spark target's Parquet tables
+    warnings: list[str] = field(default_factory=list)  # gate warnings (published anyway)
 
     @property
     def summary_source(self) -> Path:
-        if self.published:
-            return self.published.path
-        return self.marts_location / "agg_quality_summary"
+        return self.published if self.published else self.marts_location / "agg_quality_summary"
 
 
 @contextmanager
@@ -71,92 +68,54 @@ def describe_table_ingest(report: TableIngest) -> str:
     return "  ".join(parts) + f"  [dim]{report.seconds:.1f} s[/dim]"
 
 
-def run_ingest(landing: Path, warehouse: Path, steps: StepReporter) -> IngestReport:
-    with steps.step("ingest landing files") as outcome:
-        report = ingest(landing, warehouse, on_table=lambda t: steps.detail(describe_table_ingest(t)))
-        for table in report.tables:
-            for path, message in table.rejected_files:
-                steps.detail(f"[yellow]rejected[/yellow] {path}: {message}")
-            for path, message in table.duplicate_files:
-                steps.detail(f"[dim]skipped {path}: {message}[/dim]")
-            for example in table.examples[:3]:
-                where = f"{example.file} line {example.line}" + (f", column {example.column}" if example.column else "")
-                steps.detail(f"[yellow]quarantined[/yellow] {where}: {example.reason}")
-        for name in report.unknown_paths:
-            steps.detail(f"[yellow]ignored[/yellow] {landing / name}: not a landing table folder")
-        quarantined = report.rows_quarantined
-        outcome["detail"] = (
-            f"{report.files_new} new files, {report.rows_loaded:,} rows loaded, {quarantined:,} quarantined"
-            + (" (see monitoring.dq_quarantined_rows)" if quarantined else "")
-        )
+def ingest_table(landing: Path, warehouse: Path, table: str, dates: tuple[date, date] | None) -> TableIngest:
+    """Ingest one landing table's new files (of the given data dates) and print what happened."""
+    (report,) = ingest(landing, warehouse, tables=(table,), dates=dates).tables
+    progress(f"ingest {describe_table_ingest(report)}")
+    for path, message in report.rejected_files:
+        progress(f"[yellow]rejected[/yellow] {path}: {message}")
+    for path, message in report.duplicate_files:
+        progress(f"[dim]skipped {path}: {message}[/dim]")
+    for example in report.examples[:3]:
+        where = f"{example.file} line {example.line}" + (f", column {example.column}" if example.column else "")
+        progress(f"[yellow]quarantined[/yellow] {where}: {example.reason}")
+    if report.rows_quarantined:
+        progress(f"{report.rows_quarantined:,} {report.table} rows quarantined: see monitoring.dq_quarantined_rows")
     return report
 
 
-def run_build(warehouse: Path, steps: StepReporter, target: str = "duckdb", dbt_vars: dict | None = None,
-              full_refresh: bool = False) -> dbt_runner.DbtResult:
-    with steps.step(f"dbt build ({target})") as outcome:
-        with steps.console.status("dbt build starting …") as status:
-            done = {"count": 0}
-
-            def on_node(node: dbt_runner.NodeResult) -> None:
-                done["count"] += 1
-                status.update(f"dbt build: {done['count']} nodes done, last {node.resource_type} {node.name}")
-
-            result = dbt_runner.build(warehouse, target=target, dbt_vars=dbt_vars, on_node=on_node,
-                                      full_refresh=full_refresh)
-        counts = result.counts()
-        models = sum(v for (kind, _), v in counts.items() if kind == "model")
-        seeds = sum(v for (kind, _), v in counts.items() if kind == "seed")
-        tests = sum(v for (kind, _), v in counts.items() if kind in ("test", "unit_test"))
-        warned = len(result.warnings)
-        outcome["detail"] = (
-            f"{models} models, {seeds} seeds, {tests} tests passed" + (f", {warned} warnings" if warned else "")
-        )
-        for node in result.warnings:
-            steps.detail(f"[yellow]warning[/yellow] {node.name}: {node.message}")
-    return result
-
-
-def run_validate(warehouse: Path, steps: StepReporter, settings: GateSettings | None = None) -> GateResult:
-    """The Great Expectations gate on the build database; raises GateError on a blocking failure."""
+def validate_build(warehouse: Path, settings: GateSettings | None) -> GateResult:
+    """Run the Great Expectations gate on the build database and print one line per suite."""
     lay = layout(warehouse)
-    with steps.step("validate build (Great Expectations)") as outcome:
+    with step("validate build (Great Expectations)") as outcome:
         result = validate(lay.build_database, lay.gx_dir, settings)
         for suite in result.suites:
-            steps.detail(suite.summary())
+            progress(suite.summary())
         for warning in result.warnings:
-            steps.detail(f"[yellow]warning[/yellow] {warning.line}")
-        checks = len(result.outcomes)
-        outcome["detail"] = (f"{len(result.suites)} suites, {checks} expectations: "
+            progress(f"[yellow]warning[/yellow] {warning.line}")
+        outcome["detail"] = (f"{len(result.suites)} suites, {len(result.outcomes)} expectations: "
                              f"{len(result.blocking_failures)} blocking failures, {len(result.warnings)} warnings; "
                              f"Data Docs {result.docs_index}")
-    if not result.passed:
-        lines = [f"validation failed: {len(result.blocking_failures)} blocking expectation(s); nothing was published."]
-        lines += [f"  {failure.line}" for failure in result.blocking_failures[:15]]
-        lines.append(f"The build is kept for inspection at {lay.build_database}; Data Docs: {result.docs_index}")
-        raise GateError("\n".join(lines))
     return result
 
 
-def run_publish(warehouse: Path, steps: StepReporter) -> PublishResult:
-    with steps.step("publish") as outcome:
+def publish_build(warehouse: Path) -> PublishResult:
+    with step("publish") as outcome:
         result = publish(warehouse)
         outcome["detail"] = f"{result.tables} tables → {result.path} and {result.parquet}/<model>/"
     return result
 
 
 def run_pipeline(landing: Path, warehouse: Path, console: Console, target: str = "duckdb",
-                 settings: GateSettings | None = None) -> RunReport:
-    """Ingest, build, validate, publish (write-audit-publish). On the `spark` target dbt writes the
-    marts as Parquet tables under <warehouse>/spark/warehouse/marts.db; the DuckDB gate and publish
-    steps do not apply (GX on Spark is a follow-up)."""
-    steps = StepReporter(console, total_steps=4 if target == "duckdb" else 2)
+                 settings: GateSettings | None = None, start: date | None = None,
+                 end: date | None = None) -> RunReport:
+    """Ingest → dbt build → validate → publish (write-audit-publish), as the Dagster job, in-process.
+
+    Without dates every pending landing file is ingested; with start/end, the files of that date
+    range (a backfill). On the `spark` target dbt writes the marts as Parquet tables under
+    <warehouse>/spark/warehouse/marts.db and the DuckDB gate and publish do not apply.
+    """
+    from orchestration.dagster_defs.execution import execute
+
     with warehouse_lock(warehouse):
-        ingested = run_ingest(landing, warehouse, steps)
-        built = run_build(warehouse, steps, target=target)
-        if target == "duckdb":
-            gate = run_validate(warehouse, steps, settings)
-            published = run_publish(warehouse, steps)
-            return RunReport(ingested, built, gate, published, published.path)
-    marts = layout(warehouse).spark_warehouse / "marts.db"
-    return RunReport(ingested, built, None, None, marts)
+        return execute(Path(landing), Path(warehouse), console, target, settings or GateSettings(), start, end)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -24,12 +25,14 @@ def test_generate_then_run_prints_progress_and_the_kpi_summary(tmp_path):
     assert "decisions" in generated.stdout and "files" in generated.stdout
     ran = modqa("run", "--landing", str(landing), "--warehouse", str(warehouse))
     assert ran.returncode == 0, ran.stdout + ran.stderr
-    for expected in ("[1/3] ingest landing files", "[2/3] dbt build (duckdb)", "[3/3] publish",
-                     "KPI summary 2026-05-04", "vendor acme", "False-negative rate"):
+    for expected in ("ingest landing files", "ingest decisions", "dbt build (duckdb)",
+                     "validate build (Great Expectations)", "publish", "KPI summary 2026-05-04", "vendor acme",
+                     "False-negative rate"):
         assert expected in ran.stdout
     assert (warehouse / "warehouse.duckdb").exists()
     again = modqa("run", "--landing", str(landing), "--warehouse", str(warehouse))
-    assert again.returncode == 0 and "0 new files, 0 rows loaded" in again.stdout
+    assert again.returncode == 0
+    assert re.search(r"ingest decisions\s+0 new files\s+4 already loaded\s+0 rows loaded", again.stdout)
     shown = modqa("summary", "--warehouse", str(warehouse))
     assert shown.returncode == 0 and "vendor globex" in shown.stdout
 

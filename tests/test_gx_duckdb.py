@@ -44,3 +44,21 @@ def test_without_the_workaround_gx_cannot_read_duckdb_results(tmp_path):
 
 def test_with_the_workaround_metrics_compute_in_duckdb(tmp_path):
     assert run_probe(tmp_path, "patched") == "SUCCESS 0"
+
+
+def test_a_second_validation_in_the_same_process_reads_the_rebuilt_file(tmp_path):
+    """Regression: the persisted connection outlived a validation, so a second one (modqa run twice in
+    one process, a test session) read the previous build's snapshot."""
+    from expectations.checks import Check
+    from expectations.gate import validate
+
+    database = tmp_path / "build.duckdb"
+    con = duckdb.connect(str(database))
+    con.execute("create schema marts; create table marts.t as select range as x from range(5)")
+    con.close()
+    check = Check("x_below_5", "marts.t", "between", column="x", min_value=0, max_value=4)
+    assert validate(database, tmp_path / "gx", checks_by_table={"marts.t": [check]}).passed
+    con = duckdb.connect(str(database))  # the next build writes the file
+    con.execute("insert into marts.t values (9)")
+    con.close()
+    assert not validate(database, tmp_path / "gx", checks_by_table={"marts.t": [check]}).passed

@@ -8,10 +8,11 @@ other tables, and commit raw + quarantine + manifest for the batch.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -31,6 +32,17 @@ from orchestration.ingest.validation import checked_sql
 from orchestration.project import layout
 
 BATCH_BYTES = 2 * 1024**3  # landing bytes per batch: bounds memory on large backfills
+DATE_IN_PATH = re.compile(r"(\d{4}-\d{2}-\d{2})")
+
+
+def data_date(relative_path: str) -> date | None:
+    """A file's data date: the last YYYY-MM-DD in its path (a day folder or the file name), if any."""
+    for match in reversed(DATE_IN_PATH.findall(relative_path)):
+        try:
+            return date.fromisoformat(match)
+        except ValueError:
+            continue
+    return None
 
 
 @dataclass
@@ -100,7 +112,9 @@ def new_load_id() -> str:
 
 
 def ingest(landing: Path, warehouse: Path, on_table: Callable[[TableIngest], None] | None = None,
-           tables: tuple[str, ...] | None = None) -> IngestReport:
+           tables: tuple[str, ...] | None = None, dates: tuple[date, date] | None = None) -> IngestReport:
+    """Load new landing files. With `dates` (first, last), only files whose data date falls in that
+    range, plus files with no date in their path (a partitioned run still picks those up)."""
     landing = Path(landing).resolve()
     if not landing.is_dir():
         raise UsageError(f"landing folder {landing} does not exist; create it or pass --landing")
@@ -114,7 +128,7 @@ def ingest(landing: Path, warehouse: Path, on_table: Callable[[TableIngest], Non
         reports = []
         for table in tables or tuple(CONTRACTS):
             started = time.perf_counter()
-            report = _ingest_table(con, store, CONTRACTS[table], landing, manifest, load_id)
+            report = _ingest_table(con, store, CONTRACTS[table], landing, manifest, load_id, dates)
             report.seconds = time.perf_counter() - started
             reports.append(report)
             if on_table:
@@ -143,15 +157,47 @@ def content_hash(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
+def in_window(relative_path: str, dates: tuple[date, date] | None) -> bool:
+    if dates is None:
+        return True
+    day = data_date(relative_path)
+    return day is None or dates[0] <= day <= dates[1]
+
+
+def _already_seen(manifest: list[dict], table: str) -> set[tuple[str, int, int]]:
+    return {(m["source_file"], m["file_bytes"], m["file_mtime_ns"]) for m in manifest if m["table_name"] == table}
+
+
+def pending_files(landing: Path, warehouse: Path) -> list[tuple[str, LandingFile]]:
+    """(table, file) for landing files not recorded in the manifest, judged by path, size and
+    modification time only (no hashing): cheap enough for a sensor."""
+    landing = Path(landing).resolve()
+    store = RawStore(layout(warehouse).raw)
+    manifest = []
+    if store.manifest_dir.exists() and any(store.manifest_dir.glob("*.parquet")):
+        con = connect()
+        try:
+            manifest = store.manifest(con)
+        finally:
+            con.close()
+    pending = []
+    for table in CONTRACTS:
+        seen = _already_seen(manifest, table)
+        pending += [(table, f) for f in discover(landing / table, landing)
+                    if (f.relative, f.size, f.mtime_ns) not in seen]
+    return pending
+
+
 def _ingest_table(con, store: RawStore, contract: TableContract, landing: Path, manifest: list[dict],
-                  load_id: str) -> TableIngest:
+                  load_id: str, dates: tuple[date, date] | None = None) -> TableIngest:
     report = TableIngest(contract.name)
-    seen_stat = {(m["source_file"], m["file_bytes"], m["file_mtime_ns"]) for m in manifest
-                 if m["table_name"] == contract.name}
+    seen_stat = _already_seen(manifest, contract.name)
     seen_hash = {m["content_hash"]: m["source_file"] for m in manifest
                  if m["table_name"] == contract.name and m["status"] != "rejected"}
     new, special = [], []
     for landed in discover(landing / contract.name, landing):
+        if not in_window(landed.relative, dates):
+            continue
         if (landed.relative, landed.size, landed.mtime_ns) in seen_stat:
             report.files_skipped += 1
             continue

@@ -1,0 +1,58 @@
+"""dbt models, seeds and tests as Dagster assets and asset checks, grouped by layer."""
+
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from orchestration.console import chatter_to, step
+from orchestration.dagster_defs.assets import DUCKDB_WRITERS
+from orchestration.dagster_defs.project import dbt_project
+from orchestration.dagster_defs.resources import WarehouseResource
+from orchestration.errors import BuildError
+from orchestration.project import layout
+
+
+class LayerTranslator(DagsterDbtTranslator):
+    """Keys are <schema>/<name> (e.g. marts/fct_decisions), exactly the relation BI queries; the
+    group is the layer (reference, staging, intermediate, marts, monitoring). Sources keep
+    raw/<table>, the keys of the ingest assets."""
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        if props["resource_type"] == "source":
+            return spec
+        schema = props["schema"]
+        return spec.replace_attributes(key=dg.AssetKey([schema, props["name"]]), group_name=schema)
+
+
+translator = LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+def describe_results(run_results: dict) -> tuple[str, list[str]]:
+    counts = Counter(r["unique_id"].split(".")[0] for r in run_results.get("results", []))
+    failed = [f"{r['unique_id'].split('.', 2)[-1]}: {r['status']}"
+              + (f" ({(r.get('message') or '').splitlines()[0]})" if r.get("message") else "")
+              for r in run_results.get("results", []) if r["status"] in ("error", "fail", "runtime error")]
+    tests = counts["test"] + counts["unit_test"]
+    return f"{counts['model']} models, {counts['seed']} seeds, {tests} tests passed", failed
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator,
+            pool=DUCKDB_WRITERS, name="dbt_warehouse")
+def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    """`dbt build`: seeds, models, data and unit tests in one invocation (dbt tests → asset checks)."""
+    with step(f"dbt build ({warehouse.target})") as outcome:
+        invocation = dbt.cli(["build", "--target", warehouse.target], context=context, raise_on_error=False)
+        with chatter_to(layout(warehouse.warehouse_path).dbt_log_dir / "dagster-dbt-events.log"):
+            yield from invocation.stream()
+        summary, failed = describe_results(invocation.get_artifact("run_results.json"))
+        outcome["detail"] = summary if invocation.is_successful() else f"failed: {len(failed)} nodes"
+    if not invocation.is_successful():
+        lines = ["dbt build failed; the published warehouse was not changed.", *[f"  {f}" for f in failed[:10]]]
+        lines.append(f"Full dbt log: {invocation.target_path / 'dbt.log'}")
+        raise BuildError("\n".join(lines))

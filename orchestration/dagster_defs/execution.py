@@ -1,0 +1,135 @@
+"""Run the pipeline job in-process (what `modqa run` does), with DAGSTER_HOME under the warehouse,
+and turn a failed run back into the one readable error the command line prints."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+
+from expectations.suites import GateSettings
+from orchestration.console import show_progress
+from orchestration.errors import BuildError, GateError, ModqaError, UsageError
+from orchestration.pipeline import RunReport
+from orchestration.project import dbt_environment, layout
+
+JOB = "modqa_pipeline"
+INSTANCE_CONFIG = """\
+# Written by modqa. Local instance for this warehouse: runs, events and schedules in SQLite here.
+telemetry:
+  enabled: false
+concurrency:
+  pools:
+    default_limit: 1   # every DuckDB writer shares the pool `duckdb_writer`: one at a time
+"""
+# Dagster's own console logger stays quiet; the assets print the tidy progress lines.
+QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+ERRORS = {cls.__name__: cls for cls in (UsageError, BuildError, GateError, ModqaError)}
+
+
+def dagster_home(warehouse: Path) -> Path:
+    home = layout(warehouse).root / "dagster"
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists() or config.read_text() != INSTANCE_CONFIG:
+        config.write_text(INSTANCE_CONFIG)
+    return home
+
+
+def prepare_environment(landing: Path, warehouse: Path) -> None:
+    """One set of environment variables names the warehouse for dbt, Dagster and GX alike."""
+    env = dbt_environment(warehouse)
+    for name in ("MODQA_WAREHOUSE", "DBT_LOG_PATH", "DBT_PROFILES_DIR", "DBT_SEND_ANONYMOUS_USAGE_STATS"):
+        os.environ[name] = env[name]
+    os.environ["MODQA_LANDING"] = str(Path(landing).resolve())
+    os.environ["DAGSTER_HOME"] = str(dagster_home(warehouse))
+
+
+def load_definitions(landing: Path, warehouse: Path):
+    prepare_environment(landing, warehouse)
+    from orchestration.dagster_defs.project import prepare_manifest
+
+    prepare_manifest(warehouse)
+    from orchestration.dagster_defs.definitions import defs
+
+    return defs
+
+
+def partition_arguments(job, start: date | None, end: date | None) -> dict:
+    from orchestration.dagster_defs.partitions import INGEST_ALL_TAG, daily_partitions
+
+    keys = daily_partitions.get_partition_keys()
+    if start is None and end is None:  # every pending file; the run is filed under the last full day
+        return {"partition_key": keys[-1], "tags": {INGEST_ALL_TAG: "true"}}
+    first, last = (start or end).isoformat(), (end or start).isoformat()
+    if first > last:
+        raise UsageError(f"--start {first} is after --end {last}")
+    missing = [d for d in (first, last) if d not in set(keys)]
+    if missing:
+        raise UsageError(f"no partition for {', '.join(missing)}: partitions run from {keys[0]} to {keys[-1]} "
+                         "(a day's partition exists once the day is over)")
+    if first == last:
+        return {"partition_key": first}
+    return {"tags": {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}}
+
+
+def _user_error(error) -> ModqaError | None:
+    """Find our own exception in a Dagster step failure (it is wrapped by Dagster's)."""
+    while error is not None:
+        name = error.cls_name or ""
+        if name in ERRORS:
+            message = error.message.split(": ", 1)[1] if ": " in error.message else error.message
+            return ERRORS[name](message.strip())
+        error = error.cause
+    return None
+
+
+def failure_of(result) -> ModqaError:
+    blocking = [e for e in result.get_asset_check_evaluations() if not e.passed and e.severity.value == "ERROR"]
+    if blocking:
+        lines = [line for e in blocking for line in e.metadata["blocking_failures"].value]
+        docs = blocking[0].metadata["data_docs"].value
+        message = [f"validation failed: {len(lines)} blocking expectation(s); nothing was published."]
+        message += [f"  {line}" for line in lines[:15]]
+        build = layout(os.environ["MODQA_WAREHOUSE"]).build_database
+        message.append(f"The build is kept for inspection at {build}; Data Docs: {docs}")
+        return GateError("\n".join(message))
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            return _user_error(error) or ModqaError(
+                f"step {event.step_key} failed: {error.message.strip().splitlines()[0]}")
+    return ModqaError("the pipeline run failed; see the Dagster run in `modqa ui` for details")
+
+
+def execute(landing: Path, warehouse: Path, console: Console, target: str, settings: GateSettings,
+            start: date | None = None, end: date | None = None) -> RunReport:
+    if not landing.is_dir():
+        raise UsageError(f"landing folder {landing.resolve()} does not exist; create it or pass --landing")
+    defs = load_definitions(landing, warehouse)
+    from dagster import DagsterInstance
+
+    job = defs.resolve_job_def(JOB)
+    run_config = QUIET | {"resources": {"warehouse": {"config": {
+        "landing": str(landing.resolve()), "warehouse": str(layout(warehouse).root), "target": target,
+        "freshness_hours": settings.freshness_hours}}}}
+    show_progress(console)
+    console.print("[bold]ingest landing files[/bold] …")
+    try:
+        with DagsterInstance.get() as instance:
+            result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False,
+                                            **partition_arguments(job, start, end))
+            if not result.success:
+                raise failure_of(result)
+            warnings = [line for e in result.get_asset_check_evaluations() if not e.passed
+                        for line in e.metadata["warnings"].value] if target == "duckdb" else []
+    finally:
+        show_progress(None)
+    lay = layout(warehouse)
+    if target == "duckdb":
+        return RunReport(target, lay.published_database, lay.published_database, warnings)
+    return RunReport(target, None, lay.spark_warehouse / "marts.db", warnings)
+
+

@@ -1,0 +1,35 @@
+"""Resources: the warehouse (named by MODQA_WAREHOUSE, as for dbt and GX) and the dbt CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from orchestration.dagster_defs.project import dbt_project
+from orchestration.dbt_runner import dbt_executable
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """Where landing files arrive and where the warehouse lives, and the gate's settings."""
+
+    landing: str
+    warehouse: str
+    target: str = "duckdb"  # dbt target: duckdb (gate and publish apply) or spark
+    freshness_hours: float = 48.0
+
+    @property
+    def landing_path(self) -> Path:
+        return Path(self.landing)
+
+    @property
+    def warehouse_path(self) -> Path:
+        return Path(self.warehouse)
+
+
+def resources() -> dict:
+    return {
+        "warehouse": WarehouseResource(landing=dg.EnvVar("MODQA_LANDING"), warehouse=dg.EnvVar("MODQA_WAREHOUSE")),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+    }
