@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo test install install-dev lint clean
+.PHONY: demo test ui install install-dev lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ install-dev: $(VENV)/.installed-dev
 
 demo: $(VENV)/.installed
 	$(BIN)/modqa demo
+
+ui: $(VENV)/.installed
+	$(BIN)/modqa ui
 
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)

@@ -19,7 +19,7 @@ from orchestration.publish import published_tables
 from tests.conftest import quiet_console
 
 pytestmark = [pytest.mark.slow, pytest.mark.spark]
-TOLERANCE = 1e-9
+TOLERANCE = 1e-9  # absolute, plus a relative 1e-12 for large sums (summation order differs by engine)
 
 
 def normalise(frame: pd.DataFrame) -> pd.DataFrame:
@@ -46,7 +46,7 @@ def assert_same_table(name: str, duck: pd.DataFrame, spark: pd.DataFrame) -> Non
     for column in duck.columns:
         left, right = duck[column], spark[column]
         if pd.api.types.is_float_dtype(left) or pd.api.types.is_float_dtype(right):
-            np.testing.assert_allclose(left.astype(float), right.astype(float), rtol=0, atol=TOLERANCE,
+            np.testing.assert_allclose(left.astype(float), right.astype(float), rtol=1e-12, atol=TOLERANCE,
                                        equal_nan=True, err_msg=f"{name}.{column}")
         else:
             same = (left.isna() & right.isna()) | (left.astype(object) == right.astype(object))
