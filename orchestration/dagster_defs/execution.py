@@ -75,6 +75,24 @@ def partition_arguments(job, start: date | None, end: date | None) -> dict:
     return {"tags": {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}}
 
 
+def recover_interrupted_runs(instance) -> list[str]:
+    """Runs this instance still records as in progress cannot be alive: the caller holds the warehouse
+    lock. A killed run (kill -9) never released its `duckdb_writer` pool slot, and the next run would
+    wait for it forever; mark such runs failed and free their slots."""
+    from dagster import DagsterRunStatus, RunsFilter
+
+    stale = instance.get_runs(filters=RunsFilter(statuses=[DagsterRunStatus.STARTED, DagsterRunStatus.STARTING,
+                                                           DagsterRunStatus.CANCELING]))
+    for run in stale:
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        instance.report_run_failed(run, "interrupted (the process ended without finishing the run)")
+    for run_id in instance.event_log_storage.get_concurrency_run_ids():  # slots of runs already finished
+        record = instance.get_run_by_id(run_id)
+        if record is None or record.is_finished:
+            instance.event_log_storage.free_concurrency_slots_for_run(run_id)
+    return [run.run_id for run in stale]
+
+
 def _user_error(error) -> ModqaError | None:
     """Find our own exception in a Dagster step failure (it is wrapped by Dagster's)."""
     while error is not None:
@@ -119,6 +137,9 @@ def execute(landing: Path, warehouse: Path, console: Console, target: str, setti
     console.print("[bold]ingest landing files[/bold] …")
     try:
         with DagsterInstance.get() as instance:
+            recovered = recover_interrupted_runs(instance)
+            if recovered:
+                console.print(f"[dim]recovered {len(recovered)} interrupted run(s) of this warehouse[/dim]")
             result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False,
                                             **partition_arguments(job, start, end))
             if not result.success:

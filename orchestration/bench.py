@@ -1,0 +1,207 @@
+"""`modqa bench`: generate data once per size, then time each phase (ingest, dbt build, GX gate,
+publish) with its peak memory, a daily incremental run on top, and the floor: one hand-written DuckDB
+script computing fct_decisions and agg_quality_daily straight from the landing files.
+
+Every phase runs in its own process so its peak RSS (the whole process tree, dbt included) is its
+own; medians over `repeats` runs are reported. Results go to <bench dir>/bench.{json,md}.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import psutil
+
+from orchestration.ingest.contracts import CONTRACTS
+
+PHASES = ("ingest", "dbt", "gate", "publish")
+BENCH_START = date(2026, 1, 5)
+
+
+@dataclass
+class Measurement:
+    seconds: float
+    peak_rss_bytes: int
+
+
+@dataclass
+class SizeResult:
+    decisions: int
+    days: int
+    generate: Measurement | None = None
+    phases: dict[str, list[Measurement]] = field(default_factory=dict)
+    incremental: list[Measurement] = field(default_factory=list)
+    floor: list[Measurement] = field(default_factory=list)
+
+    def median(self, runs: list[Measurement]) -> Measurement:
+        return Measurement(statistics.median(m.seconds for m in runs), max(m.peak_rss_bytes for m in runs))
+
+    @property
+    def full_run(self) -> list[Measurement]:
+        """Per repeat: the sum of the phases' times, the largest phase's memory."""
+        repeats = len(next(iter(self.phases.values()), []))
+        return [Measurement(sum(self.phases[p][i].seconds for p in PHASES if p in self.phases),
+                            max(self.phases[p][i].peak_rss_bytes for p in PHASES if p in self.phases))
+                for i in range(repeats)]
+
+
+def measure(command: list[str], cwd: Path | None = None) -> Measurement:
+    """Run a command, sampling the RSS of its whole process tree every 50 ms."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak = 0
+    root = psutil.Process(process.pid)
+    while process.poll() is None:
+        try:
+            tree = [root, *root.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    output = process.stdout.read() if process.stdout else ""
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{output[-3000:]}")
+    return Measurement(time.perf_counter() - started, peak)
+
+
+def phase_command(phase: str, *args: str) -> list[str]:
+    return [sys.executable, "-m", "orchestration.bench", phase, *args]
+
+
+def run_phase(phase: str, landing: Path, warehouse: Path) -> None:
+    """Entry point of one measured phase, in its own process."""
+    if phase == "ingest":
+        from orchestration.ingest.loader import ingest
+
+        ingest(landing, warehouse)
+    elif phase == "dbt":
+        from orchestration.dbt_runner import build
+
+        build(warehouse)
+    elif phase == "gate":
+        from expectations.gate import validate
+        from expectations.suites import GateSettings
+        from orchestration.project import layout
+
+        result = validate(layout(warehouse).build_database, layout(warehouse).gx_dir,
+                          GateSettings(freshness_hours=1e6))
+        if not result.passed:
+            raise RuntimeError("\n".join(o.line for o in result.blocking_failures))
+    elif phase == "publish":
+        from orchestration.publish import publish
+
+        publish(warehouse)
+    elif phase == "floor":
+        from orchestration.bench_floor import run_floor
+
+        run_floor(landing)
+    else:
+        raise ValueError(phase)
+
+
+def hold_back_last_day(landing: Path, held: Path, last_day: date) -> None:
+    """Move the last day's files aside; they arrive later as the daily incremental run."""
+    for table in CONTRACTS:
+        source = landing / table / last_day.isoformat()
+        if source.exists():
+            (held / table).mkdir(parents=True, exist_ok=True)
+            shutil.move(str(source), held / table / last_day.isoformat())
+
+
+def land_held_back(held: Path, landing: Path) -> None:
+    for table_dir in held.iterdir():
+        for day_dir in table_dir.iterdir():
+            shutil.copytree(day_dir, landing / table_dir.name / day_dir.name)
+
+
+def bench_size(decisions: int, days: int, repeats: int, root: Path, echo) -> SizeResult:
+    result = SizeResult(decisions, days)
+    base = root / f"{decisions:.0e}".replace("+", "")
+    landing, held = base / "landing", base / "held_back"
+    per_day = max(1, round(decisions / days))
+    if not (base / "generated.ok").exists():
+        shutil.rmtree(base, ignore_errors=True)
+        base.mkdir(parents=True)
+        result.generate = measure([sys.executable, "-m", "orchestration.cli", "generate", "--out", str(landing),
+                                   "--days", str(days + 1), "--decisions-per-day", str(per_day), "--seed", "1",
+                                   "--start", BENCH_START.isoformat(), "--format", "parquet"])
+        hold_back_last_day(landing, held, BENCH_START + timedelta(days=days))
+        (base / "generated.ok").write_text(json.dumps(asdict(result.generate)))
+        echo(f"  generate {decisions:,} decisions: {result.generate.seconds:.1f} s, "
+             f"{result.generate.peak_rss_bytes / 1e9:.2f} GB")
+    else:
+        result.generate = Measurement(**json.loads((base / "generated.ok").read_text()))
+    for repeat in range(repeats):
+        warehouse = base / "warehouse"
+        shutil.rmtree(warehouse, ignore_errors=True)
+        for phase in PHASES:
+            measurement = measure(phase_command(phase, str(landing), str(warehouse)))
+            result.phases.setdefault(phase, []).append(measurement)
+            echo(f"  run {repeat + 1}/{repeats} {phase:<8} {measurement.seconds:7.1f} s "
+                 f"{measurement.peak_rss_bytes / 1e9:6.2f} GB")
+        floor = measure(phase_command("floor", str(landing), str(warehouse)))
+        result.floor.append(floor)
+        echo(f"  run {repeat + 1}/{repeats} floor    {floor.seconds:7.1f} s {floor.peak_rss_bytes / 1e9:6.2f} GB")
+    # The daily run: the held-back day lands on top of the last full build.
+    daily_landing = base / "landing_daily"
+    shutil.rmtree(daily_landing, ignore_errors=True)
+    shutil.copytree(landing, daily_landing)
+    land_held_back(held, daily_landing)
+    for repeat in range(repeats):
+        warehouse = base / "warehouse"
+        snapshot = base / "warehouse_before_daily"
+        if repeat == 0:
+            shutil.rmtree(snapshot, ignore_errors=True)
+            shutil.copytree(warehouse, snapshot, symlinks=True)
+        else:
+            shutil.rmtree(warehouse)
+            shutil.copytree(snapshot, warehouse, symlinks=True)
+        runs = [measure(phase_command(phase, str(daily_landing), str(warehouse))) for phase in PHASES]
+        total = Measurement(sum(r.seconds for r in runs), max(r.peak_rss_bytes for r in runs))
+        result.incremental.append(total)
+        echo(f"  daily run {repeat + 1}/{repeats}: {total.seconds:.1f} s "
+             f"({', '.join(f'{p} {r.seconds:.1f}' for p, r in zip(PHASES, runs, strict=True))})")
+    return result
+
+
+def report(results: list[SizeResult]) -> tuple[str, dict]:
+    lines = ["| decisions | phase | median wall (s) | peak RSS (GB) |", "|---:|---|---:|---:|"]
+    summary = []
+    for r in results:
+        rows = [("generate", r.generate)] + [(p, r.median(r.phases[p])) for p in PHASES]
+        full, floor, daily = r.median(r.full_run), r.median(r.floor), r.median(r.incremental)
+        rows += [("full run (sum)", full), ("floor (hand-written DuckDB)", floor), ("daily incremental run", daily)]
+        for name, m in rows:
+            lines.append(f"| {r.decisions:,} | {name} | {m.seconds:.1f} | {m.peak_rss_bytes / 1e9:.2f} |")
+        gate_share = r.median(r.phases["gate"]).seconds / (
+            r.median(r.phases["ingest"]).seconds + r.median(r.phases["dbt"]).seconds)
+        ratios = {"full_over_floor": full.seconds / floor.seconds, "daily_over_full": daily.seconds / full.seconds,
+                  "gate_share_of_build": gate_share}
+        lines.append(f"| {r.decisions:,} | ratios | full/floor {ratios['full_over_floor']:.1f}, daily/full "
+                     f"{ratios['daily_over_full']:.0%}, gate/(ingest+dbt) {gate_share:.0%} | |")
+        summary.append({"result": asdict(r), "ratios": ratios})
+    return "\n".join(lines), {"sizes": summary}
+
+
+def bench(sizes: list[int], days: int, repeats: int, root: Path, echo=print) -> str:
+    root.mkdir(parents=True, exist_ok=True)
+    results = []
+    for size in sizes:
+        echo(f"{size:,} decisions over {days} days (+1 day for the daily run), {repeats} repeats")
+        results.append(bench_size(size, days, repeats, root, echo))
+    table, data = report(results)
+    (root / "bench.md").write_text(table + "\n")
+    (root / "bench.json").write_text(json.dumps(data, indent=2))
+    return table
+
+
+if __name__ == "__main__":
+    run_phase(sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]))
