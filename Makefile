@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo test ui install install-dev lint clean
+.PHONY: demo test ui bench install install-dev lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ install-dev: $(VENV)/.installed-dev
 
 demo: $(VENV)/.installed
 	$(BIN)/modqa demo
+
+bench: $(VENV)/.installed
+	$(BIN)/modqa bench
 
 ui: $(VENV)/.installed
 	$(BIN)/modqa ui

@@ -172,6 +172,27 @@ def ui(landing: Path, warehouse: Path, port: int) -> None:
         subprocess.run(command, check=False)
 
 
+@main.command()
+@click.option("--decisions", default="1e6,1e7", show_default=True,
+              help="Comma-separated dataset sizes in decisions (e.g. 1e6,1e7,1e8).")
+@click.option("--days", type=click.IntRange(min=2), default=90, show_default=True)
+@click.option("--repeats", type=click.IntRange(min=1), default=3, show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=Path("data/bench"), show_default=True,
+              help="Where generated data, warehouses and bench.json / bench.md go.")
+def bench(decisions: str, days: int, repeats: int, out: Path) -> None:
+    """Time each phase (ingest, dbt, GX, publish) with peak memory, a daily run and the DuckDB floor."""
+    from orchestration.bench import bench as run_bench
+    from orchestration.errors import UsageError
+
+    try:
+        sizes = [int(float(size)) for size in decisions.split(",") if size.strip()]
+    except ValueError:
+        raise UsageError(f"--decisions takes numbers like 1e6,1e7, not {decisions!r}") from None
+    table = run_bench(sizes, days, repeats, out.resolve(), echo=lambda line: console.print(line, highlight=False))
+    console.print(table)
+    console.print(f"Written to {out.resolve() / 'bench.md'} and bench.json")
+
+
 views.register(main)
 
 if __name__ == "__main__":
