@@ -7,20 +7,19 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 import sqlalchemy
-
-from orchestration.generator import generate
 
 pytestmark = pytest.mark.slow
 MODQA = str(Path(sys.executable).parent / "modqa")
@@ -51,14 +50,33 @@ def digest(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def published_once(tmp_path_factory):
+def first_run(tmp_path_factory):
+    """`modqa generate` then `modqa run`, as a user types them."""
     root = tmp_path_factory.mktemp("wap")
     landing, warehouse = root / "landing", root / "warehouse"
-    generate(landing, days=3, decisions_per_day=300, seed=21, start=date(2026, 7, 6))
+    generated = subprocess.run([MODQA, "generate", "--out", str(landing), "--days", "3", "--decisions-per-day",
+                                "300", "--seed", "21", "--start", "2026-07-06"], capture_output=True, text=True)
+    assert generated.returncode == 0, generated.stderr
     process = modqa_run(landing, warehouse)
     out, err = process.communicate(timeout=900)
     assert process.returncode == 0, out + err
-    return landing, warehouse
+    return landing, warehouse, generated.stdout, out
+
+
+@pytest.fixture(scope="module")
+def published_once(first_run):
+    return first_run[0], first_run[1]
+
+
+def test_generate_then_run_prints_progress_and_the_kpi_summary(first_run):
+    landing, warehouse, generated, ran = first_run
+    assert "decisions" in generated and "files" in generated
+    for expected in ("ingest landing files", "ingest decisions", "dbt build (duckdb)",
+                     "validate build (Great Expectations)", "publish", "KPI summary 2026-07-06", "vendor acme",
+                     "False-negative rate", f"Published {warehouse.resolve() / 'warehouse.duckdb'}"):
+        assert expected in " ".join(ran.split()), expected
+    shown = subprocess.run([MODQA, "summary", "--warehouse", str(warehouse)], capture_output=True, text=True)
+    assert shown.returncode == 0 and "vendor globex" in shown.stdout
 
 
 @pytest.fixture
@@ -164,6 +182,7 @@ def test_warning_publishes_while_readers_keep_reading(copy_of):
 
 
 def test_kill_9_during_dbt_leaves_the_published_warehouse_intact(copy_of):
+    """Also: the run after it reports nothing new to ingest (a re-run changes nothing)."""
     landing, warehouse = copy_of
     published = warehouse / "warehouse.duckdb"
     before = digest(published)
@@ -184,3 +203,4 @@ def test_kill_9_during_dbt_leaves_the_published_warehouse_intact(copy_of):
     again = modqa_run(landing, warehouse)
     out, err = again.communicate(timeout=900)
     assert again.returncode == 0, out + err  # recovers without manual clean-up
+    assert re.search(r"ingest decisions\s+0 new files\s+3 already loaded\s+0 rows loaded", out)
