@@ -14,9 +14,11 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from orchestration.errors import BuildError, UsageError
+from orchestration.incremental import incremental_vars, newest_load_id, record_build
 from orchestration.project import PROJECT_DIR, dbt_environment, layout
 
 FAILED = {"error", "fail", "runtime error"}
@@ -128,17 +130,31 @@ def _read_event(line: str, result: DbtResult, on_node) -> None:
             result.errors.append(message)
 
 
-def build(warehouse: Path, target: str = "duckdb", dbt_vars: dict | None = None,
-          select: str | None = None, on_node=None, full_refresh: bool = False) -> DbtResult:
-    """`dbt build` (seeds, models, data and unit tests in DAG order) in one invocation."""
-    args = ["build"]
-    if select:
-        args += ["--select", select]
+def build_arguments(warehouse: Path, full_refresh: bool = False, rebuild_from: date | None = None,
+                    dbt_vars: dict | None = None) -> tuple[list[str], str | None]:
+    """`dbt build` arguments for an incremental (or full-refresh) build of the warehouse as it is
+    now, and the newest load that build includes (to record once it has succeeded)."""
+    through = newest_load_id(warehouse)
+    args = ["build", "--vars", json.dumps(incremental_vars(warehouse, full_refresh, rebuild_from) | (dbt_vars or {}))]
     if full_refresh:
         args.append("--full-refresh")
-    result = run_dbt(args, warehouse, target=target, dbt_vars=dbt_vars, on_node=on_node)
+    return args, through
+
+
+def build(warehouse: Path, target: str = "duckdb", dbt_vars: dict | None = None, select: str | None = None,
+          on_node=None, full_refresh: bool = False, rebuild_from: date | None = None,
+          tests: bool = True) -> DbtResult:
+    """`dbt build` (seeds, models, data and unit tests in DAG order) in one invocation; incremental
+    models rebuild only the days re-opened since the last successful build."""
+    args, through = build_arguments(warehouse, full_refresh, rebuild_from, dbt_vars)
+    if select:
+        args += ["--select", select]
+    if not tests:
+        args += ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+    result = run_dbt(args, warehouse, target=target, on_node=on_node)
     if result.returncode != 0 or result.failures:
         raise BuildError(describe_failure(result, layout(warehouse).dbt_log_dir))
+    record_build(warehouse, through)
     return result
 
 

@@ -3,6 +3,7 @@
 
 from collections import Counter
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 import dagster as dg
@@ -10,9 +11,12 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from orchestration.console import chatter_to, step
 from orchestration.dagster_defs.assets import DUCKDB_WRITERS
+from orchestration.dagster_defs.partitions import INGEST_ALL_TAG
 from orchestration.dagster_defs.project import dbt_project
 from orchestration.dagster_defs.resources import WarehouseResource
+from orchestration.dbt_runner import build_arguments
 from orchestration.errors import BuildError
+from orchestration.incremental import record_build
 from orchestration.project import layout
 
 
@@ -28,6 +32,16 @@ class LayerTranslator(DagsterDbtTranslator):
             return spec
         schema = props["schema"]
         return spec.replace_attributes(key=dg.AssetKey([schema, props["name"]]), group_name=schema)
+
+
+def backfill_start(context: dg.AssetExecutionContext) -> date | None:
+    """The first day of the run's partition (range): incremental models rebuild from there on top
+    of the days that late data re-opens. None when the run loads every pending file."""
+    tags = context.run.tags
+    if tags.get(INGEST_ALL_TAG) == "true":
+        return None
+    first = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
+    return date.fromisoformat(first) if first else None
 
 
 translator = LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
@@ -46,8 +60,9 @@ def describe_results(run_results: dict) -> tuple[str, list[str]]:
             pool=DUCKDB_WRITERS, name="dbt_warehouse")
 def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """`dbt build`: seeds, models, data and unit tests in one invocation (dbt tests → asset checks)."""
+    args, through = build_arguments(warehouse.warehouse_path, warehouse.full_refresh, backfill_start(context))
     with step(f"dbt build ({warehouse.target})") as outcome:
-        invocation = dbt.cli(["build", "--target", warehouse.target], context=context, raise_on_error=False)
+        invocation = dbt.cli([*args, "--target", warehouse.target], context=context, raise_on_error=False)
         with chatter_to(layout(warehouse.warehouse_path).dbt_log_dir / "dagster-dbt-events.log"):
             yield from invocation.stream()
         summary, failed = describe_results(invocation.get_artifact("run_results.json"))
@@ -56,3 +71,4 @@ def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
         lines = ["dbt build failed; the published warehouse was not changed.", *[f"  {f}" for f in failed[:10]]]
         lines.append(f"Full dbt log: {invocation.target_path / 'dbt.log'}")
         raise BuildError("\n".join(lines))
+    record_build(warehouse.warehouse_path, through)

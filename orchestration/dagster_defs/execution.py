@@ -123,7 +123,7 @@ def failure_of(result) -> ModqaError:
 
 
 def execute(landing: Path, warehouse: Path, console: Console, target: str, settings: GateSettings,
-            start: date | None = None, end: date | None = None) -> RunReport:
+            start: date | None = None, end: date | None = None, full_refresh: bool = False) -> RunReport:
     if not landing.is_dir():
         raise UsageError(f"landing folder {landing.resolve()} does not exist; create it or pass --landing")
     defs = load_definitions(landing, warehouse)
@@ -132,7 +132,7 @@ def execute(landing: Path, warehouse: Path, console: Console, target: str, setti
     job = defs.resolve_job_def(JOB)
     run_config = QUIET | {"resources": {"warehouse": {"config": {
         "landing": str(landing.resolve()), "warehouse": str(layout(warehouse).root), "target": target,
-        "freshness_hours": settings.freshness_hours}}}}
+        "freshness_hours": settings.freshness_hours, "full_refresh": full_refresh}}}}
     show_progress(console)
     console.print("[bold]ingest landing files[/bold] …")
     try:

@@ -18,6 +18,7 @@ class WarehouseResource(dg.ConfigurableResource):
     warehouse: str
     target: str = "duckdb"  # dbt target: duckdb (gate and publish apply) or spark
     freshness_hours: float = 48.0
+    full_refresh: bool = False  # rebuild every incremental model from scratch
 
     @property
     def landing_path(self) -> Path:

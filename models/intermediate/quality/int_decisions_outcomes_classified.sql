@@ -1,7 +1,14 @@
+{{ config(materialized=incremental_materialization(), unique_key='decision_id',
+          incremental_strategy=var('incremental_strategy')) }}
+-- depends_on: {{ ref('int_rebuild_window') }}
+-- Incremental: re-opened days (int_rebuild_window) are rebuilt, keyed by decision.
 -- Every decision whose item has arrived, with the vendor and staff version valid when it was made
 -- (automated decisions belong to the automation vendor) and its QA outcome class.
 with decisions as (
     select * from {{ ref('stg_landing__decisions') }}
+    {%- if is_incremental() %}
+    where {{ is_reopened('cast(decided_at as date)') }}
+    {%- endif %}
 ),
 
 items as (

@@ -1,7 +1,14 @@
+{{ config(materialized=incremental_materialization(), unique_key='decision_date',
+          incremental_strategy=var('incremental_strategy')) }}
+-- depends_on: {{ ref('int_rebuild_window') }}
+-- Incremental: re-opened days (int_rebuild_window) are replaced whole.
 -- Quality per decision day, vendor, queue and market. Stores the additive parts (counts, Σw, Σw² per
 -- outcome class) next to every rate, so any roll-up recomputes rates from sums (DESIGN §4).
 with decisions as (
     select * from {{ ref('fct_decisions') }}
+    {%- if is_incremental() %}
+    where {{ is_reopened('decision_date') }}
+    {%- endif %}
 ),
 
 sums as (

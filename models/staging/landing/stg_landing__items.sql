@@ -1,5 +1,8 @@
+{{ config(materialized=incremental_materialization(), unique_key='item_id',
+          incremental_strategy=var('incremental_strategy')) }}
+-- Incremental: a run reads only the deliveries newer than the stored ones and replaces their keys.
 with source as (
-    {{ latest_version(source('raw', 'items'), ['item_id']) }}
+    {{ latest_version(source('raw', 'items'), ['item_id'], this if is_incremental() else none) }}
 ),
 
 final as (

@@ -1,0 +1,51 @@
+"""What an incremental dbt build is told: the loads it has not seen yet.
+
+After a successful build the state file records the newest load the build included; the next build
+gets it as dbt var `since_load_id`, and `int_rebuild_window` re-opens every day those later loads
+touch. The state is written only after dbt succeeds, so a failed or killed build is simply redone
+(over a superset of days) by the next run; a missing build database or state means a full build.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from orchestration.ingest.store import RawStore
+from orchestration.project import layout
+
+STATE_FILE = "incremental_state.json"
+
+
+def newest_load_id(warehouse: Path) -> str | None:
+    """The newest load committed to the raw layer (batch files are named <load id>-<table>-<n>)."""
+    batches = RawStore(layout(warehouse).raw).committed_batches()
+    return max((batch.split("-", 1)[0] for batch in batches), default=None)
+
+
+def _state_path(warehouse: Path) -> Path:
+    return layout(warehouse).build_dir / STATE_FILE
+
+
+def incremental_vars(warehouse: Path, full_refresh: bool = False, rebuild_from: date | None = None) -> dict:
+    """dbt vars for the next build: what it has already seen, and how far back a backfill reaches."""
+    dbt_vars: dict = {}
+    state = _state_path(warehouse)
+    if not full_refresh and state.exists() and layout(warehouse).build_database.exists():
+        dbt_vars["since_load_id"] = json.loads(state.read_text())["built_through_load_id"]
+    if rebuild_from is not None:
+        dbt_vars["rebuild_from_date"] = rebuild_from.isoformat()
+    return dbt_vars
+
+
+def record_build(warehouse: Path, built_through_load_id: str | None) -> None:
+    """After a successful build: it included every load up to `built_through_load_id`."""
+    state = _state_path(warehouse)
+    if built_through_load_id is None:
+        state.unlink(missing_ok=True)
+        return
+    temporary = state.with_suffix(".tmp")
+    temporary.write_text(json.dumps({"built_through_load_id": built_through_load_id}))
+    temporary.replace(state)
+

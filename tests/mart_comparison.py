@@ -1,0 +1,39 @@
+"""Row-for-row comparison of two versions of a table (DuckDB vs Spark, incremental vs full refresh)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+TOLERANCE = 1e-9  # absolute, plus a relative 1e-12 for large sums (summation order differs by engine)
+
+
+def normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    for column in frame.columns:
+        series = frame[column]
+        if isinstance(series.dtype, pd.DatetimeTZDtype):
+            frame[column] = series.dt.tz_convert("UTC").dt.tz_localize(None)
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            frame[column] = frame[column].astype("datetime64[us]")
+    return frame
+
+
+def sorted_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    keys = [c for c in frame.columns if not pd.api.types.is_float_dtype(frame[c])]
+    assert not frame.duplicated(keys).any(), "non-float columns must identify rows"
+    return frame.sort_values(keys, na_position="first").reset_index(drop=True)
+
+
+def assert_same_table(name: str, duck: pd.DataFrame, spark: pd.DataFrame) -> None:
+    assert list(duck.columns) == list(spark.columns), f"{name}: columns differ"
+    assert len(duck) == len(spark), f"{name}: {len(duck)} rows on DuckDB, {len(spark)} on Spark"
+    duck, spark = sorted_rows(normalise(duck)), sorted_rows(normalise(spark))
+    for column in duck.columns:
+        left, right = duck[column], spark[column]
+        if pd.api.types.is_float_dtype(left) or pd.api.types.is_float_dtype(right):
+            np.testing.assert_allclose(left.astype(float), right.astype(float), rtol=1e-12, atol=TOLERANCE,
+                                       equal_nan=True, err_msg=f"{name}.{column}")
+        else:
+            same = (left.isna() & right.isna()) | (left.astype(object) == right.astype(object))
+            assert same.all(), f"{name}.{column}: first difference at row {int((~same).argmax())}"
