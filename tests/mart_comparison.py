@@ -25,9 +25,10 @@ def sorted_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(keys, na_position="first").reset_index(drop=True)
 
 
-def assert_same_table(name: str, duck: pd.DataFrame, spark: pd.DataFrame) -> None:
+def assert_same_table(name: str, duck: pd.DataFrame, spark: pd.DataFrame,
+                      sides: tuple[str, str] = ("on DuckDB", "on Spark")) -> None:
     assert list(duck.columns) == list(spark.columns), f"{name}: columns differ"
-    assert len(duck) == len(spark), f"{name}: {len(duck)} rows on DuckDB, {len(spark)} on Spark"
+    assert len(duck) == len(spark), f"{name}: {len(duck)} rows {sides[0]}, {len(spark)} {sides[1]}"
     duck, spark = sorted_rows(normalise(duck)), sorted_rows(normalise(spark))
     for column in duck.columns:
         left, right = duck[column], spark[column]
