@@ -1,8 +1,8 @@
 """What an incremental dbt build is told: the loads it has not seen yet.
 
 After a successful build the state file records the newest load the build included; the next build
-gets it as dbt var `since_load_id`, and `int_rebuild_window` re-opens every day those later loads
-touch. The state is written only after dbt succeeds, so a failed or killed build is simply redone
+gets it as dbt var `since_load_id`, and `int_reopened_decisions` re-opens every decision (and day) those
+later loads touch. The state is written only after dbt succeeds, so a failed or killed build is simply redone
 (over a superset of days) by the next run; a missing build database or state means a full build.
 """
 

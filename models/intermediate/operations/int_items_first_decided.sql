@@ -1,8 +1,7 @@
 {{ config(materialized=incremental_materialization(), unique_key='item_id',
           incremental_strategy=var('incremental_strategy')) }}
--- depends_on: {{ ref('int_rebuild_window') }}
--- Incremental: rebuilds the items enqueued on a re-opened day and those with a decision on one
--- (a late first decision of an old item), keyed by item.
+-- depends_on: {{ ref('int_reopened_decisions') }}, {{ ref('int_reopened_days') }}
+-- Incremental: the touched items (int_reopened_decisions) are rebuilt, keyed by item.
 -- Each item with its first decision (by decided_at, then decision_id) and the SLA timing of it.
 -- Items without a decision yet are kept: they are the backlog.
 with all_decisions as (
@@ -12,13 +11,12 @@ with all_decisions as (
 items as (
     select * from {{ ref('stg_landing__items') }}
     {%- if is_incremental() %}
-    where {{ is_reopened('cast(enqueued_at as date)') }}
-        or item_id in (select item_id from all_decisions where {{ is_reopened('cast(decided_at as date)') }})
+    where {{ is_reopened_item('item_id') }}
     {%- endif %}
 ),
 
 decisions as (
-    -- Every decision of those items, however old: the first one may predate the window.
+    -- Every decision of those items, however old: the first one may predate the new data.
     select * from all_decisions
     {%- if is_incremental() %}
     where item_id in (select item_id from items)

@@ -1,13 +1,13 @@
 {{ config(materialized=incremental_materialization(), unique_key='decision_id',
           incremental_strategy=var('incremental_strategy')) }}
--- depends_on: {{ ref('int_rebuild_window') }}
--- Incremental: re-opened days (int_rebuild_window) are rebuilt, keyed by decision.
+-- depends_on: {{ ref('int_reopened_decisions') }}, {{ ref('int_reopened_days') }}
+-- Incremental: the re-opened decisions (int_reopened_decisions) are rebuilt, keyed by decision.
 -- Every decision whose item has arrived, with the vendor and staff version valid when it was made
 -- (automated decisions belong to the automation vendor) and its QA outcome class.
 with decisions as (
     select * from {{ ref('stg_landing__decisions') }}
     {%- if is_incremental() %}
-    where {{ is_reopened('cast(decided_at as date)') }}
+    where {{ is_reopened_decision('decision_id') }}
     {%- endif %}
 ),
 

@@ -1,11 +1,11 @@
 {{ config(materialized=incremental_materialization(), unique_key='decision_id',
           incremental_strategy=var('incremental_strategy')) }}
--- depends_on: {{ ref('int_rebuild_window') }}
--- Incremental: re-opened days (int_rebuild_window) are rebuilt, keyed by decision.
+-- depends_on: {{ ref('int_reopened_decisions') }}, {{ ref('int_reopened_days') }}
+-- Incremental: the re-opened decisions (int_reopened_decisions) are rebuilt, keyed by decision.
 with classified as (
     select * from {{ ref('int_decisions_outcomes_classified') }}
     {%- if is_incremental() %}
-    where {{ is_reopened('decision_date') }}
+    where {{ is_reopened_decision('decision_id') }}
     {%- endif %}
 ),
 

@@ -1,13 +1,13 @@
 {{ config(materialized=incremental_materialization(), unique_key='decision_date',
           incremental_strategy=var('incremental_strategy')) }}
--- depends_on: {{ ref('int_rebuild_window') }}
--- Incremental: re-opened days (int_rebuild_window) are replaced whole.
+-- depends_on: {{ ref('int_reopened_decisions') }}, {{ ref('int_reopened_days') }}
+-- Incremental: the re-opened days (int_reopened_days) are replaced whole.
 -- Time to first decision per first-decision day, queue and market (DESIGN §4 SLA).
 with first_decided as (
     select * from {{ ref('int_items_first_decided') }}
     where first_decided_at is not null
     {%- if is_incremental() %}
-        and {{ is_reopened('first_decision_date') }}
+        and {{ is_reopened_day('first_decision_date') }}
     {%- endif %}
 ),
 

@@ -1,13 +1,13 @@
 {{ config(materialized=incremental_materialization(), unique_key='decision_date',
           incremental_strategy=var('incremental_strategy')) }}
--- depends_on: {{ ref('int_rebuild_window') }}
--- Incremental: re-opened days (int_rebuild_window) are replaced whole.
+-- depends_on: {{ ref('int_reopened_decisions') }}, {{ ref('int_reopened_days') }}
+-- Incremental: the re-opened days (int_reopened_days) are replaced whole.
 -- Quality per decision day, vendor, queue and market. Stores the additive parts (counts, Σw, Σw² per
 -- outcome class) next to every rate, so any roll-up recomputes rates from sums (DESIGN §4).
 with decisions as (
     select * from {{ ref('fct_decisions') }}
     {%- if is_incremental() %}
-    where {{ is_reopened('decision_date') }}
+    where {{ is_reopened_day('decision_date') }}
     {%- endif %}
 ),
 

@@ -1,0 +1,92 @@
+-- The decisions an incremental run rebuilds: every decision of an item that anything arrived for
+-- since the last successful build (dbt var `since_load_id`, passed by `modqa run`).
+--
+-- An item is touched by a new or re-delivered decision of it, an audit or a settled dispute of one of
+-- its decisions, its own (late) delivery, or a roster snapshot that changes who made one of its
+-- decisions (from the snapshot on; for a new person, from the hire date). All decisions of a touched
+-- item are rebuilt because a new decision can change which one is the item's first. The decisions of
+-- the latest day and the `incremental_lookback_days` days before it, and a backfill's days from
+-- `rebuild_from_date`, are rebuilt too. Without `since_load_id` (first build, lost state) the table is
+-- empty and the incremental models rebuild everything (macros/is_reopened.sql).
+{{ config(materialized='table') }}
+{%- set since = var('since_load_id', none) %}
+{%- set rebuild_from = var('rebuild_from_date', none) %}
+with decisions as (
+    select decision_id, item_id, moderator_id, decided_at, cast(decided_at as date) as decision_date, load_id
+    from {{ ref('stg_landing__decisions') }}
+),
+
+{%- if since is none %}
+
+touched_items as (
+    select item_id from decisions where false
+),
+
+{%- else %}
+
+audits as (
+    select decision_id, load_id from {{ ref('stg_landing__audits') }}
+),
+
+items as (
+    select item_id, load_id from {{ ref('stg_landing__items') }}
+),
+
+roster as (
+    select person_id, snapshot_date, hired_on, load_id from {{ ref('stg_landing__roster') }}
+),
+
+roster_changes as (
+    select
+        roster.person_id,
+        cast(min(case when known.person_id is null and roster.hired_on < roster.snapshot_date
+                      then roster.hired_on else roster.snapshot_date end) as timestamp) as changed_from
+    from roster
+    left join (select distinct person_id from roster where load_id <= '{{ since }}') as known
+        on roster.person_id = known.person_id
+    where roster.load_id > '{{ since }}'
+    group by roster.person_id
+),
+
+always_reopened as (
+    select
+        {%- if rebuild_from is not none %}
+        least(
+            cast({{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(decision_date)') }} as date),
+            cast('{{ rebuild_from }}' as date)
+        ) as first_date
+        {%- else %}
+        cast({{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(decision_date)') }} as date)
+            as first_date
+        {%- endif %}
+    from decisions
+),
+
+touched_items as (
+    select item_id from decisions where load_id > '{{ since }}'
+    union
+    select decisions.item_id
+    from audits
+    inner join decisions on audits.decision_id = decisions.decision_id
+    where audits.load_id > '{{ since }}'
+    union
+    select item_id from items where load_id > '{{ since }}'
+    union
+    select decisions.item_id
+    from decisions
+    inner join roster_changes
+        on decisions.moderator_id = roster_changes.person_id and decisions.decided_at >= roster_changes.changed_from
+    union
+    select item_id from decisions where decision_date >= (select first_date from always_reopened)
+),
+
+{%- endif %}
+
+final as (
+    -- Items without a decision yet stay listed (decision_id null): their backlog row is rebuilt.
+    select touched_items.item_id, decisions.decision_id, decisions.decision_date
+    from touched_items
+    left join decisions on touched_items.item_id = decisions.item_id
+)
+
+select * from final
