@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,7 +54,11 @@ def generate(
             "choose an empty --out folder (generated files are never mixed into existing data)"
         )
     out.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect()
+    # The simulation holds every table until it is written: bound its memory and let DuckDB spill to
+    # disk beyond that, so 100 M decisions generate on a machine that cannot hold them (24 GB here).
+    spill = tempfile.TemporaryDirectory(prefix="modqa-generate-")
+    con = duckdb.connect(config={"memory_limit": os.environ.get("MODQA_GENERATE_MEMORY_LIMIT", "6GB"),
+                                 "temp_directory": spill.name})
     if threads:
         con.execute(f"set threads = {int(threads)}")
     spec = SimulationSpec(start=start, days=days, decisions_per_day=decisions_per_day, seed=seed)
@@ -69,4 +75,5 @@ def generate(
         if on_table:
             on_table(result)
     con.close()
+    spill.cleanup()
     return results
