@@ -1,7 +1,8 @@
 {{ config(materialized=incremental_materialization(), unique_key='decision_date',
-          incremental_strategy=var('incremental_strategy')) }}
+          incremental_strategy='delete+insert') }}
 -- depends_on: {{ ref('int_reopened_decisions') }}, {{ ref('int_reopened_days') }}
--- Incremental: the re-opened days (int_reopened_days) are replaced whole.
+-- Incremental: the re-opened days (int_reopened_days) are replaced whole (delete+insert: a merge
+-- would keep the rows of groups that vanished from a day).
 -- Time to first decision per first-decision day, queue and market (DESIGN §4 SLA).
 with first_decided as (
     select * from {{ ref('int_items_first_decided') }}
