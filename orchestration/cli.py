@@ -6,6 +6,7 @@ import contextlib
 import sys
 import time
 import traceback
+import warnings
 from datetime import date
 from pathlib import Path
 
@@ -50,11 +51,14 @@ class ModqaGroup(click.Group):
 
 
 @click.group(cls=ModqaGroup)
-@click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
+@click.option("--debug", is_flag=True, help="Show tracebacks on errors, and library warnings.")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
     """Moderation QA warehouse: ingest, build, validate and publish QA metrics."""
     ctx.obj = {"debug": debug}
+    if not debug:
+        # Libraries' beta/deprecation notices (Dagster prints several per run) are for developers.
+        warnings.simplefilter("ignore")
 
 
 def _print_generated(result) -> None:
