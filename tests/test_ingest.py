@@ -284,3 +284,47 @@ def test_unsupported_files_are_rejected_with_a_hint(landing, warehouse):
     report = ingest(landing, warehouse)
     assert report.tables[1].rejected_files == [
         ("items/export.xlsx", "not a supported file type (use .csv, .parquet or .jsonl); nothing loaded")]
+
+
+def test_a_damaged_parquet_file_is_rejected_alone(landing, warehouse):
+    frame = pd.DataFrame({"item_id": [f"itm-{i}" for i in range(1000)], "item_type": ["ad"] * 1000,
+                          "queue_id": ["ads_standard"] * 1000, "market": ["US"] * 1000, "language": ["en"] * 1000,
+                          "enqueued_at": pd.to_datetime(["2026-10-01 08:00"] * 1000)})
+    (landing / "items").mkdir(parents=True)
+    for day in (1, 2, 3):  # one schema: read together
+        frame.assign(item_id=frame["item_id"] + f"-{day}").to_parquet(landing / "items" / f"{day}.parquet")
+    damaged = landing / "items" / "2.parquet"
+    data = bytearray(damaged.read_bytes())
+    data[4:3000] = b"\xab" * 2996  # the column chunks; the footer still reads
+    damaged.write_bytes(bytes(data))
+    report = ingest(landing, warehouse)
+    items = next(t for t in report.tables if t.table == "items")
+    assert [name for name, _ in items.rejected_files] == ["items/2.parquet"]
+    assert items.rejected_files[0][1].startswith("cannot be read as parquet")
+    assert sorted(set(raw(warehouse, "items")["_source_file"])) == ["items/1.parquet", "items/3.parquet"]
+    assert items.rows_loaded == 2000
+
+
+def test_a_table_split_into_batches_loads_as_one(landing, warehouse, monkeypatch):
+    monkeypatch.setattr("orchestration.ingest.loader.ROWS_PER_BATCH", 1)  # one file per batch
+    land(landing, "items", "1/items.csv", ITEM_HEADER, ITEM, "itm-2,ad,ads_standard,US,en,2026-10-01T09:00:00Z")
+    land(landing, "items", "2/items.csv", ITEM_HEADER, ITEM, "itm-2,ad,ads_priority,US,en,2026-10-01T09:00:00Z")
+    land(landing, "decisions", "1/d.csv", DECISION_HEADER, "dec-1,itm-2,p1,false,approve,,2026-10-01T08:00:00Z,4")
+    ingest(landing, warehouse)
+    assert manifest(warehouse)["batch_id"].nunique() == 3
+    items = raw(warehouse, "items").sort_values(["_source_file", "item_id"])
+    assert list(zip(items["_source_file"], items["item_id"], strict=True)) == [
+        ("items/1/items.csv", "itm-1"), ("items/1/items.csv", "itm-2"), ("items/2/items.csv", "itm-2")]
+    bad = quarantine(warehouse)
+    assert list(zip(bad["source_file"], bad["reason_code"], strict=True)) == [
+        ("decisions/1/d.csv", "cross_table_rule"), ("items/2/items.csv", "duplicate_identical")]
+
+
+def test_identical_redelivery_in_a_later_run_loads_nothing(landing, warehouse):
+    lines = [f"itm-{i},ad,ads_standard,US,en,2026-10-01T08:00:00Z" for i in range(20)]
+    land(landing, "items", "1/items.csv", ITEM_HEADER, *lines)
+    ingest(landing, warehouse)
+    land(landing, "items", "2/items.csv", ITEM_HEADER, *reversed(lines))  # another file, same rows
+    report = ingest(landing, warehouse)
+    # Every row, whatever its hash (half of them exceed a signed 64-bit integer, as stored in raw).
+    assert report.rows_loaded == 0 and report.tables[1].rows_duplicate == 20

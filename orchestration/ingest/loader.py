@@ -24,14 +24,20 @@ from orchestration.ingest.readers import (
     create_landed_table,
     file_format,
     finish_line_numbers,
-    read_file,
+    land_parquet_files,
+    landed_rows_sql,
+    read_batch,
     sql_string,
 )
 from orchestration.ingest.store import MANIFEST_COLUMNS, RawStore
 from orchestration.ingest.validation import checked_sql
 from orchestration.project import layout
 
-BATCH_BYTES = 2 * 1024**3  # landing bytes per batch: bounds memory on large backfills
+# A batch is read, checked and written as a whole: its row count bounds the memory ingest needs (with
+# MEMORY_LIMIT, DuckDB spills beyond it, which is slow). Text files are sized by bytes, at a small row.
+ROWS_PER_BATCH = 4_000_000
+TEXT_BYTES_PER_ROW = 64
+MEMORY_LIMIT = "3GB"
 DATE_IN_PATH = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
 
@@ -99,6 +105,9 @@ def connect(temp_dir: Path | None = None, memory_limit: str | None = None) -> du
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")
     con.execute("set TimeZone = 'UTC'")
+    # DuckDB turns `x in (<constants>)` into a join, which does not keep row order (see _accepted_select);
+    # the lists (seed values) are short, so evaluating them in place costs nothing.
+    con.execute("set disabled_optimizers = 'in_clause'")
     if temp_dir:
         temp_dir.mkdir(parents=True, exist_ok=True)
         con.execute(f"set temp_directory = {sql_string(str(temp_dir))}")
@@ -120,7 +129,7 @@ def ingest(landing: Path, warehouse: Path, on_table: Callable[[TableIngest], Non
         raise UsageError(f"landing folder {landing} does not exist; create it or pass --landing")
     lay = layout(warehouse)
     store = RawStore(lay.raw)
-    con = connect(lay.temp_dir)
+    con = connect(lay.temp_dir, memory_limit=MEMORY_LIMIT)
     try:
         store.prepare(con)
         manifest = store.manifest(con)
@@ -218,21 +227,30 @@ def _ingest_table(con, store: RawStore, contract: TableContract, landing: Path, 
     if special:
         _commit_file_events(con, store, contract, landing, special, load_id, batch_number)
         batch_number += 1
-    for batch in _batches(new):
+    for batch in _batches(new, [_estimated_rows(con, f) for f in new]):
         _load_batch(con, store, contract, landing, batch, load_id, batch_number, report)
         batch_number += 1
     report.files_new = len(new) + len(special)
     return report
 
 
-def _batches(files: list[LandingFile]) -> list[list[LandingFile]]:
-    batches, current, size = [], [], 0
-    for landed in files:
-        if current and size + landed.size > BATCH_BYTES:
+def _estimated_rows(con, landed: LandingFile) -> int:
+    if file_format(landed.path) != "parquet":
+        return landed.size // TEXT_BYTES_PER_ROW
+    try:  # the footer says
+        return con.execute("select sum(num_rows) from parquet_file_metadata(?)", [str(landed.path)]).fetchone()[0] or 0
+    except duckdb.Error:
+        return 0  # unreadable: rejected when read
+
+
+def _batches(files: list[LandingFile], rows: list[int]) -> list[list[LandingFile]]:
+    batches, current, total = [], [], 0
+    for landed, file_rows in zip(files, rows, strict=True):
+        if current and total + file_rows > ROWS_PER_BATCH:
             batches.append(current)
-            current, size = [], 0
+            current, total = [], 0
         current.append(landed)
-        size += landed.size
+        total += file_rows
     return batches + ([current] if current else [])
 
 
@@ -278,40 +296,40 @@ def _load_batch(con, store: RawStore, contract: TableContract, landing: Path, ba
     batch_id = f"{load_id}-{contract.name}-{batch_number:04d}"
     loaded_at = datetime.now(UTC).isoformat()
     create_landed_table(con, contract)
+    con.execute("create or replace temp table batch_files as "
+                "select unnest(?::integer[]) as _file_id, unnest(?::varchar[]) as source_file",
+                [list(range(len(batch))), [f.relative for f in batch]])
+    results, parquet_runs = read_batch(con, [f.path for f in batch], contract)
+    failures = [[file_id, f.line, f.column, f.code, f.message, f.raw]
+                for file_id, result in enumerate(results) for f in result.failures]
     con.execute("create or replace temp table parse_failures (_file_id integer, _line bigint, "
                 "column_name varchar, reason_code varchar, reason varchar, raw_record varchar)")
-    con.execute("create or replace temp table batch_files (_file_id integer, source_file varchar)")
-    results, rejected_columns = {}, {}
-    for file_id, landed in enumerate(batch):
-        con.execute("insert into batch_files values (?, ?)", [file_id, landed.relative])
-        result = read_file(con, landed.path, file_id, contract)
-        results[file_id] = result
-        if result.missing_columns:
-            rejected_columns[file_id] = result.missing_columns
-        if result.failures:
-            con.executemany(
-                "insert into parse_failures values (?, ?, ?, ?, ?, ?)",
-                [[file_id, f.line, f.column, f.code, f.message, f.raw] for f in result.failures],
-            )
+    if failures:
+        con.executemany("insert into parse_failures values (?, ?, ?, ?, ?, ?)", failures)
     finish_line_numbers(con)
-    con.execute(checked_sql(contract, rejected_columns))
+    rejected_columns = {i: r.missing_columns for i, r in enumerate(results) if r.missing_columns}
+    try:
+        con.execute(checked_sql(contract, rejected_columns, landed_rows_sql(parquet_runs, len(batch), contract)))
+    except duckdb.Error:
+        if not parquet_runs:
+            raise
+        # A Parquet file damaged beyond its footer fails the statement: read the files one at a time so
+        # that only that file is rejected.
+        land_parquet_files(con, parquet_runs, contract, results)
+        con.execute(checked_sql(contract, rejected_columns, "(select * from landed order by _file_id, _line)"))
+    con.execute("drop table landed")  # `checked` holds all it had: free the memory for what follows
     _classify(con, store, contract)
 
-    accepted_sql = _accepted_select(contract, load_id, loaded_at)
-    quarantine_sql = _quarantine_select(contract, load_id, loaded_at)
     counts = {row[0]: row[1:] for row in con.execute("""
-        select f._file_id,
-               (select count(*) from classified c where c._file_id = f._file_id and c._outcome = 'loaded'),
-               (select count(*) from classified c where c._file_id = f._file_id and c._outcome <> 'loaded')
-               + (select count(*) from parse_failures p where p._file_id = f._file_id),
-               (select count(*) from classified c where c._file_id = f._file_id
-                                                   and c._reason_code = 'duplicate_identical')
-        from batch_files f
+        select _file_id, count(*), count(*) filter (where _reason_code is null),
+               count(*) filter (where _reason_code = 'duplicate_identical')
+        from checked group by _file_id
     """).fetchall()}
     events = []
-    for file_id, landed in enumerate(batch):
-        result = results[file_id]
-        loaded, quarantined, duplicate = counts[file_id]
+    for file_id, (landed, result) in enumerate(zip(batch, results, strict=True)):
+        rows, loaded, duplicate = counts.get(file_id, (0, 0, 0))
+        rows_in_file = rows + len(result.failures)
+        quarantined = rows_in_file - loaded
         if result.file_error:
             status, message = "rejected", result.file_error
             report.rejected_files.append((landed.relative, message))
@@ -319,23 +337,26 @@ def _load_batch(con, store: RawStore, contract: TableContract, landing: Path, ba
             status = "rejected"
             message = f"required column {', '.join(result.missing_columns)} is missing; every row quarantined"
             report.rejected_files.append((landed.relative, message))
-        elif result.rows_in_file == 0:
+        elif rows_in_file == 0:
             status, message = "empty", "the file holds no rows"
         else:
             status, message = "loaded", None
         events.append(_file_event(
             landed, contract, landing, load_id, batch_id, status, message, loaded_at,
-            rows_in_file=None if result.file_error else result.rows_in_file, rows_loaded=loaded,
+            rows_in_file=None if result.file_error else rows_in_file, rows_loaded=loaded,
             rows_quarantined=quarantined, rows_duplicate=duplicate,
         ))
         report.rows_loaded += loaded
         report.rows_quarantined += quarantined
         report.rows_duplicate += duplicate
+    quarantine_sql = _quarantine_select(contract, load_id, loaded_at)
     report.examples += [QuarantineExample(*row) for row in con.execute(
         f"select source_file, source_line, column_name, reason from ({quarantine_sql}) "
         "where reason_code <> 'duplicate_identical' order by source_file, source_line limit 5"
     ).fetchall()]
+    accepted_sql = _accepted_select(contract, batch, load_id, loaded_at)
     store.commit_batch(con, batch_id, contract.name, accepted_sql, quarantine_sql, _manifest_select(events))
+    con.execute("drop table checked")
 
 
 def _key_columns(contract: TableContract) -> str:
@@ -343,66 +364,67 @@ def _key_columns(contract: TableContract) -> str:
 
 
 def _classify(con, store: RawStore, contract: TableContract) -> None:
-    """Decide each checked row's outcome: loaded, or quarantined with code and message."""
+    """Quarantine the good rows of `checked` that must not load: a repeated key (identical to the latest
+    version, or in conflict within one file) or a broken rule against another table. Those rows (few)
+    are judged into `verdicts` and their reason is written back into `checked`, the one table the batch
+    is then written from."""
     key = _key_columns(contract)
-    raw_glob = store.glob(store.table_dir(contract.name))
     key_text = " || ', ' || ".join(f"cast(s.\"{k}\" as varchar)" for k in contract.key)
+    good = "(select * from checked where _reason_code is null)"
     con.execute(f"""
         create or replace temp table latest_existing as
         select {key}, arg_max(_row_hash, (_load_id, _source_file, _source_line)) as _row_hash
-        from read_parquet({raw_glob}) semi join (select {key} from checked where _errors is null) using ({key})
+        from {_raw_rows(store, contract.name)} semi join (select {key} from {good}) using ({key})
         group by all
     """)
-    cross_checks = []
+    # Only keys delivered more than once in this batch need ordering.
+    con.execute(f"""
+        create or replace temp table repeated_keys as
+        select {key} from {good} group by all having count(*) > 1
+    """)
     for index, rule in enumerate(contract.cross_rules):
-        other_glob = store.glob(store.table_dir(rule.other_table))
         con.execute(f"""
             create or replace temp table cross_{index} as
             select "{rule.join_column}" as _join_key, {rule.other_value} as other
-            from read_parquet({other_glob})
-            semi join (select "{rule.join_column}" from checked where _errors is null) using ("{rule.join_column}")
+            from {_raw_rows(store, rule.other_table)}
+            semi join (select "{rule.join_column}" from {good}) using ("{rule.join_column}")
             group by all
         """)
-        cross_checks.append((index, rule))
-    cross_joins = " ".join(
-        f'left join cross_{i} on cross_{i}._join_key = s."{r.join_column}"' for i, r in cross_checks
-    )
+    rules = list(enumerate(contract.cross_rules))
+    cross_joins = " ".join(f'left join cross_{i} on cross_{i}._join_key = s."{r.join_column}"' for i, r in rules)
 
     def in_row(sql: str, index: int) -> str:
         return sql.replace("{other}", f"cross_{index}.other")
 
-    cross_cases = " ".join(
-        f"when {in_row(r.violation, i)} then 'cross_table_rule'" for i, r in cross_checks
-    )
-    cross_messages = " ".join(
-        f"when {in_row(r.violation, i)} then {in_row(r.message, i)}" for i, r in cross_checks
-    )
-    cross_columns = " ".join(
-        f"when {in_row(r.violation, i)} then '{r.column}'" for i, r in cross_checks
-    )
+    cross_cases = " ".join(f"when {in_row(r.violation, i)} then 'cross_table_rule'" for i, r in rules)
+    cross_messages = " ".join(f"when {in_row(r.violation, i)} then {in_row(r.message, i)}" for i, r in rules)
+    cross_columns = " ".join(f"when {in_row(r.violation, i)} then '{r.column}'" for i, r in rules)
+    # Same values as the previous delivery of the key in this batch or else as its latest loaded version
+    # (whose hash the raw layer holds in its stored form).
+    identical = f"coalesce(s._prev_hash = s._row_hash, e._row_hash = {_stored_hash('s._row_hash')})"
+    work_tables = ["repeated_keys", "latest_existing", *(f"cross_{i}" for i, _ in rules)]
+    if not any(con.execute(f"select exists (from {table})").fetchone()[0] for table in work_tables):
+        _drop(con, work_tables)  # no row can be a repeat or break a rule: all good rows load
+        return
     con.execute(f"""
-        create or replace temp table classified as
-        with repeated_keys as (  -- only keys delivered more than once in this batch need ordering
-            select {key} from checked where _errors is null group by all having count(*) > 1
-        ), sequenced as (
+        create or replace temp table verdicts as
+        with sequenced as (
             select c.*,
                    lag(_row_hash) over w as _prev_hash,
                    lag(_file_id) over w as _prev_file,
                    lag(_line) over w as _prev_line
-            from checked c semi join repeated_keys using ({key})
-            where _errors is null
+            from {good} c semi join repeated_keys using ({key})
             window w as (partition by {key} order by _file_id, _line)
             union all by name
             select c.*, null as _prev_hash, null as _prev_file, null as _prev_line
-            from checked c anti join repeated_keys using ({key})
-            where _errors is null
+            from {good} c anti join repeated_keys using ({key})
         ), judged as (
-            select s.*,
-                   case when coalesce(s._prev_hash, e._row_hash) = s._row_hash then 'duplicate_identical'
+            select s._file_id, s._line,
+                   case when {identical} then 'duplicate_identical'
                         when s._prev_file = s._file_id then 'duplicate_conflict'
                         {cross_cases}
                    end as _reason_code,
-                   case when coalesce(s._prev_hash, e._row_hash) = s._row_hash
+                   case when {identical}
                              then 'identical to a row already loaded for {", ".join(contract.key)} ' || {key_text}
                                   || '; the re-delivery is not loaded again'
                         when s._prev_file = s._file_id
@@ -410,7 +432,7 @@ def _classify(con, store: RawStore, contract: TableContract) -> None:
                                   || s._prev_line || ') with different values; keep one row per key'
                         {cross_messages}
                    end as _reason,
-                   case when coalesce(s._prev_hash, e._row_hash) = s._row_hash
+                   case when {identical}
                           or s._prev_file = s._file_id then '{contract.key[0]}'
                         {cross_columns}
                    end as _reason_column
@@ -418,30 +440,47 @@ def _classify(con, store: RawStore, contract: TableContract) -> None:
             left join latest_existing e using ({key})
             {cross_joins}
         )
-        select * exclude (_prev_hash, _prev_file, _prev_line),
-               case when _reason_code is null then 'loaded' else 'quarantined' end as _outcome
-        from judged
-        union all by name
-        select c.*, _errors[1].code as _reason_code,
-               array_to_string(list_transform(_errors, lambda e: e.message), '; ') as _reason,
-               _errors[1].column as _reason_column, 'quarantined' as _outcome
-        from checked c
-        where _errors is not null
+        select * from judged where _reason_code is not null
     """)
+    if con.execute("select count(*) from verdicts").fetchone()[0]:
+        con.execute("""
+            update checked set _reason_code = v._reason_code, _reason = v._reason, _reason_column = v._reason_column
+            from verdicts v where checked._file_id = v._file_id and checked._line = v._line
+        """)
+    _drop(con, [*work_tables, "verdicts"])
 
 
-def _accepted_select(contract: TableContract, load_id: str, loaded_at: str) -> str:
+def _drop(con, tables: list[str]) -> None:
+    for table in tables:
+        con.execute(f"drop table {table}")  # free its memory for what follows
+
+
+def _raw_rows(store: RawStore, table: str) -> str:
+    """A table's raw rows; when it has none yet, a relation that is empty up front, which spares building
+    a hash table over every key of the batch only to join it with nothing."""
+    rows = f"read_parquet({store.glob(store.table_dir(table))})"
+    return rows if store.has_rows(table) else f"(select * from {rows} limit 0)"
+
+
+def _stored_hash(column: str) -> str:
+    """A row hash (UBIGINT) as the raw layer stores it: a BIGINT, which every engine reads."""
+    return f"({column} % 9223372036854775807)::bigint"
+
+
+def _accepted_select(contract: TableContract, batch: list[LandingFile], load_id: str, loaded_at: str) -> str:
+    """The batch's loaded rows, in landing order: `checked` holds them in (_file_id, _line) order and a
+    filter keeps it (DuckDB preserves insertion order), which spares sorting the whole batch."""
     columns = ", ".join(
         f'cast(c."{col.name}" as timestamptz) as "{col.name}"' if col.type == TIMESTAMP else f'c."{col.name}"'
         for col in contract.columns
     )
+    file_names = "[" + ", ".join(sql_string(f.relative) for f in batch) + "]"
     return f"""
-        select {columns}, (c._row_hash % 9223372036854775807)::bigint as _row_hash, c._extra,
-               f.source_file as _source_file, c._line as _source_line, {sql_string(load_id)} as _load_id,
-               cast({sql_string(loaded_at)} as timestamptz) as _loaded_at
-        from classified c join batch_files f using (_file_id)
-        where c._outcome = 'loaded'
-        order by c._file_id, c._line
+        select {columns}, {_stored_hash('c._row_hash')} as _row_hash, c._extra,
+               {file_names}[c._file_id + 1] as _source_file, c._line as _source_line,
+               {sql_string(load_id)} as _load_id, cast({sql_string(loaded_at)} as timestamptz) as _loaded_at
+        from checked c
+        where c._reason_code is null
     """
 
 
@@ -459,7 +498,7 @@ def _quarantine_select(contract: TableContract, load_id: str, loaded_at: str) ->
         from (
             select _file_id, _line as source_line, _reason_column as column_name, _reason_code as reason_code,
                    _reason as reason, coalesce(_raw, {_record_json(contract)}) as raw_record
-            from classified where _outcome <> 'loaded'
+            from checked where _reason_code is not null
             union all
             select _file_id, _line, column_name, reason_code, reason, raw_record from parse_failures
         ) q

@@ -93,6 +93,10 @@ class RawStore:
                 self._copy(con, f"select {select} where false", folder / SCHEMA_FILE)
         self.recover()
 
+    def has_rows(self, table: str) -> bool:
+        """Whether a batch file besides the empty schema file exists for the table (it may hold rows)."""
+        return any(p.name != SCHEMA_FILE for p in self.table_dir(table).glob("*.parquet"))
+
     def committed_batches(self) -> set[str]:
         return {p.stem for p in self.manifest_dir.glob("*.parquet") if p.name != SCHEMA_FILE}
 

@@ -1,8 +1,10 @@
 """Type and check landed text rows against the contract, in one SQL statement per batch.
 
-Output temp table `checked`: the typed contract columns, lineage (_file_id, _line, _extra, _raw),
-`_row_hash` (fingerprint of the typed values, for duplicate detection) and `_errors`: NULL for a
-good row, else a list of {column, code, message} naming every problem found in that row.
+Output temp table `checked`, in the row order of `landed`: the typed contract columns, lineage
+(_file_id, _line, _extra, _raw), `_row_hash` (fingerprint of the typed values, for duplicate
+detection) and the row's verdict: `_reason_code`, `_reason` and `_reason_column` are NULL for a good
+row, else name its first problem's code and column and every problem found in that row (classification
+in loader.py later sets them on good rows it quarantines).
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from orchestration.ingest.contracts import (
     DOUBLE,
     INTEGER,
     TIMESTAMP,
+    VARCHAR,
     Column,
     TableContract,
 )
-from orchestration.ingest.readers import sql_string
+from orchestration.ingest.readers import native_column, sql_string
 from orchestration.project import seed_values
 
 EXPECTED = {
@@ -30,20 +33,15 @@ EXPECTED = {
 
 def typed_expression(column: Column) -> str:
     text = f'"raw__{column.name}"'
-    if column.type == BOOLEAN:
-        return f"try_cast({text} as boolean)"
-    if column.type == INTEGER:
-        return f"try_cast({text} as bigint)"
-    if column.type == DOUBLE:
-        return f"try_cast({text} as double)"
-    if column.type == DATE:
-        return f"try_cast({text} as date)"
+    if column.type == VARCHAR:
+        return f"lower({text})" if column.allowed else text
     if column.type == TIMESTAMP:
         # Offsets are converted to UTC; text without one is read as UTC (the session time zone).
-        return f"cast(try_cast({text} as timestamptz) as timestamp)"
-    if column.allowed:
-        return f"lower({text})"
-    return text
+        parsed = f"cast(try_cast({text} as timestamptz) as timestamp)"
+    else:
+        parsed = f"try_cast({text} as {column.type})"
+    # A value the reader kept in its own type is what parsing its text would give (readers.NATIVE_TYPES).
+    return f'coalesce("{native_column(column.name)}", {parsed})'
 
 
 def _error(column: str, code: str, message_sql: str) -> str:
@@ -97,8 +95,8 @@ def column_checks(column: Column) -> list[tuple[str, str]]:
     return checks
 
 
-def checked_sql(contract: TableContract, rejected_files: dict[int, list[str]]) -> str:
-    """SQL creating temp table `checked` from temp table `landed`."""
+def checked_sql(contract: TableContract, rejected_files: dict[int, list[str]], source: str = "landed") -> str:
+    """SQL creating temp table `checked` from the batch's rows, `source` (shaped like temp table `landed`)."""
     raw_columns = ", ".join(f'"{c}" as "raw__{c}"' for c in contract.column_names)
     typed_columns = ", ".join(f'{typed_expression(c)} as "{c.name}"' for c in contract.columns)
     checks: list[tuple[str, str]] = []
@@ -117,17 +115,23 @@ def checked_sql(contract: TableContract, rejected_files: dict[int, list[str]]) -
     error_list = ", ".join(f"case when {condition} then {error} end" for condition, error in checks)
     names = ", ".join(f'"{c}"' for c in contract.column_names)
     raw_record = ", ".join(f'"{c}" := "raw__{c}"' for c in contract.column_names)
+    natives = "".join(f', "{native_column(c.name)}"' for c in contract.columns if c.type != VARCHAR)
     return f"""
         create or replace temp table checked as
         with source as (
-            select _file_id, _line, _extra, _raw, {raw_columns} from landed
+            select _file_id, _line, _extra, _raw, {raw_columns}{natives} from {source}
         ), typed as (
             select *, {typed_columns} from source
+        ), errors as (
+            select _file_id, _line, _extra,
+                   coalesce(_raw, case when {any_error} then to_json(struct_pack({raw_record}))::varchar end) as _raw,
+                   {names},
+                   hash(row({names})) as _row_hash,
+                   case when {any_error} then list_filter([{error_list}], lambda e: e is not null) end as _errors
+            from typed
         )
-        select _file_id, _line, _extra,
-               coalesce(_raw, case when {any_error} then to_json(struct_pack({raw_record}))::varchar end) as _raw,
-               {names},
-               hash(row({names})) as _row_hash,
-               case when {any_error} then list_filter([{error_list}], lambda e: e is not null) end as _errors
-        from typed
+        select * exclude (_errors), _errors[1].code as _reason_code,
+               array_to_string(list_transform(_errors, lambda e: e.message), '; ') as _reason,
+               _errors[1].column as _reason_column
+        from errors
     """
