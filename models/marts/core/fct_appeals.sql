@@ -4,7 +4,7 @@ with appeals as (
 
 decisions as (
     select decision_id, decision_date, moderator_id, vendor_id, queue_id, market, verdict, policy_code, outcome
-    from {{ ref('int_decisions_outcomes_classified') }}
+    from {{ ref('fct_decisions') }}
 ),
 
 final as (

@@ -4,7 +4,7 @@ with audits as (
 
 decisions as (
     select decision_id, decided_at, decision_date, moderator_id, vendor_id, queue_id, market, is_automated
-    from {{ ref('int_decisions_outcomes_classified') }}
+    from {{ ref('fct_decisions') }}
 ),
 
 final as (

@@ -13,7 +13,7 @@ work as (
         decision_date,
         count(*) as decisions,
         sum(handle_seconds) as handle_seconds
-    from {{ ref('int_decisions_outcomes_classified') }}
+    from {{ ref('fct_decisions') }}
     where not is_automated
     group by moderator_id, decision_date
 ),
