@@ -49,18 +49,32 @@ def _fsync(path: Path) -> None:
 
 
 def _write_database(build: Path, staging: Path) -> list[tuple[str, str]]:
+    """The validated build file, copied byte for byte, minus everything BI does not read. Copying the
+    file is I/O at disk speed; copying the tables row by row re-compresses them (10 M decisions: ~10 s).
+    Dropped schemas leave free blocks behind, so the published file is as large as the build file."""
     for leftover in (staging, staging.with_name(staging.name + ".wal")):
         leftover.unlink(missing_ok=True)
+    shutil.copyfile(build, staging)
+    build_wal = build.with_name(build.name + ".wal")
+    if build_wal.exists():  # not checkpointed yet: DuckDB replays it when the copy opens
+        shutil.copyfile(build_wal, staging.with_name(staging.name + ".wal"))
     con = duckdb.connect(str(staging))
     try:
         con.execute("set enable_progress_bar = false")
-        con.execute(f"attach {sql_string(str(build))} as build (read_only)")
-        tables = published_tables(con, "build")
-        for schema in PUBLISHED_SCHEMAS:
-            con.execute(f"create schema if not exists {schema}")
-        for schema, table in tables:
-            con.execute(f"create table {schema}.{table} as select * from build.{schema}.{table}")
-        con.execute("detach build")
+        catalog = con.execute("select current_database()").fetchone()[0]
+        tables = published_tables(con, catalog)
+        private = con.execute(
+            "select schema_name from duckdb_schemas() where database_name = current_database() "
+            "and not internal and schema_name not in ('main', " + ", ".join(sql_string(s) for s in PUBLISHED_SCHEMAS)
+            + ")").fetchall()
+        for (schema,) in private:
+            con.execute(f'drop schema "{schema}" cascade')
+        # Views too: the build's views read its private schemas and the raw layer, which BI does not see.
+        for schema, name, kind in con.execute(
+                "select schema_name, table_name, 'table' from duckdb_tables() where database_name = current_database() "
+                "and schema_name = 'main' union all select schema_name, view_name, 'view' from duckdb_views() "
+                "where database_name = current_database() and not internal").fetchall():
+            con.execute(f'drop {kind} "{schema}"."{name}"')
         con.execute("checkpoint")
     finally:
         con.close()
