@@ -4,12 +4,13 @@ same files; and a daily build re-opens only the days the new files touch."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import duckdb
 import pytest
 
-from orchestration.dbt_runner import build
+from orchestration.dbt_runner import build, run_dbt
 from orchestration.generator import generate
 from orchestration.ingest.loader import ingest
 from orchestration.project import layout
@@ -103,3 +104,31 @@ def test_every_published_mart_equals_the_full_refresh_build(builds):
     finally:
         con.close()
     assert rows["fct_decisions"] > 2500 and rows["agg_quality_daily"] > 100
+
+
+def test_incremental_data_tests_read_the_rebuilt_rows_and_still_catch_a_defect_there(builds):
+    """In an incremental build the large models' row-level and key tests read only the rows it rebuilt
+    (macros/get_where_subquery.sql); a duplicate planted among those rows still fails `unique`. Runs last:
+    it changes the daily build database, and puts it back."""
+    _, daily, _, _ = builds
+    database = layout(daily).build_database
+    con = duckdb.connect(str(database))
+    try:
+        assert con.execute("select is_incremental from intermediate.int_build_scope").fetchone()[0]
+        since = con.execute("select since_load_id from intermediate.int_build_scope").fetchone()[0]
+        planted = con.execute("select min(decision_id) from intermediate.int_reopened_decisions").fetchone()[0]
+        con.execute("insert into marts.fct_decisions select * from marts.fct_decisions where decision_id = ?",
+                    [planted])
+    finally:
+        con.close()
+    try:
+        result = run_dbt(["test", "--select", "fct_decisions,test_name:unique",
+                          "--vars", json.dumps({"since_load_id": since})], daily)
+    finally:
+        con = duckdb.connect(str(database))
+        con.execute("delete from marts.fct_decisions where rowid = (select max(rowid) from marts.fct_decisions "
+                    "where decision_id = ?)", [planted])  # the planted copy: inserted last
+        con.close()
+    assert [node.name for node in result.failures] == ["unique_fct_decisions_decision_id"]
+    compiled = next((layout(daily).dbt_target_dir / "compiled").rglob("unique_fct_decisions_decision_id.sql"))
+    assert "int_reopened_decisions" in compiled.read_text()
