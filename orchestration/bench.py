@@ -102,7 +102,7 @@ def run_phase(phase: str, landing: Path, warehouse: Path) -> None:
     elif phase == "floor":
         from orchestration.bench_floor import run_floor
 
-        run_floor(landing)
+        run_floor(landing, warehouse / "floor_tmp")
     else:
         raise ValueError(phase)
 
@@ -157,11 +157,11 @@ def bench_size(decisions: int, days: int, repeats: int, root: Path, echo) -> Siz
     land_held_back(held, daily_landing)
     for repeat in range(repeats):
         warehouse = base / "warehouse"
-        snapshot = base / "warehouse_before_daily"
-        if repeat == 0:
+        snapshot = base / "warehouse_before_daily"  # each repeat starts from the same full build
+        if repeat == 0 and repeats > 1:
             shutil.rmtree(snapshot, ignore_errors=True)
             shutil.copytree(warehouse, snapshot, symlinks=True)
-        else:
+        elif repeat > 0:
             shutil.rmtree(warehouse)
             shutil.copytree(snapshot, warehouse, symlinks=True)
         runs = [measure(phase_command(phase, str(daily_landing), str(warehouse))) for phase in PHASES]

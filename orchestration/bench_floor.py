@@ -4,9 +4,12 @@ publish. What the warehouse costs on top of this is the price of its guarantees.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
+
+from orchestration.ingest.readers import sql_string
 
 Z = 1.959963984540054
 
@@ -22,9 +25,24 @@ def wilson(p: str, n: str, sign: str) -> str:
             f" / (1 + {Z}*{Z}/{n}) end")
 
 
-def run_floor(landing: Path) -> int:
+def run_floor(landing: Path, temp_dir: Path) -> int:
+    """Compute the floor's two tables; the number of agg_quality_daily rows."""
+    con = floor_tables(landing, temp_dir)
+    try:
+        return con.execute("select count(*) from agg_quality_daily").fetchone()[0]
+    finally:
+        con.close()
+
+
+def floor_tables(landing: Path, temp_dir: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection holding temp tables fct_decisions and agg_quality_daily."""
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'; set preserve_insertion_order = false")
+    # The dbt build's memory budget (profiles.yml), spilling beyond it, so that the floor survives
+    # every size the warehouse does.
+    con.execute(f"set memory_limit = {sql_string(os.environ.get('MODQA_DUCKDB_MEMORY_LIMIT', '8GB'))}")
+    temp_dir.mkdir(parents=True, exist_ok=True)
+    con.execute(f"set temp_directory = {sql_string(str(temp_dir))}")
     con.execute(f"create temp table items as {_latest(landing, 'items', 'item_id')}")
     con.execute(f"create temp table decisions as {_latest(landing, 'decisions', 'decision_id')}")
     con.execute(f"create temp table audits as {_latest(landing, 'audits', 'audit_id')}")
@@ -71,6 +89,4 @@ def run_floor(landing: Path) -> int:
                {fnr} as fnr, {wilson(fnr, '(fn + tp)', '-')} as fnr_low, {wilson(fnr, '(fn + tp)', '+')} as fnr_high
         from sums
     """)
-    rows = con.execute("select count(*) from agg_quality_daily").fetchone()[0]
-    con.close()
-    return rows
+    return con
