@@ -55,7 +55,9 @@ def generate(
         )
     out.mkdir(parents=True, exist_ok=True)
     # The simulation holds every table until it is written: bound its memory and let DuckDB spill to
-    # disk beyond that, so 100 M decisions generate on a machine that cannot hold them (24 GB here).
+    # disk beyond that (10 M decisions: 6.3 GB peak). It does not stretch to 100 M decisions: with 6 GB
+    # an operator that cannot spill runs out of memory, and with 12 GB the spill filled 60 GB of disk.
+    # Generating day ranges one after another is the way there (open).
     spill = tempfile.TemporaryDirectory(prefix="modqa-generate-")
     con = duckdb.connect(config={"memory_limit": os.environ.get("MODQA_GENERATE_MEMORY_LIMIT", "6GB"),
                                  "temp_directory": spill.name})
