@@ -30,6 +30,9 @@ class Check:
     sql: str = ""  # rows: a query over {batch} returning the offending rows
     breaking_sql: str = ""  # rows: statements that make the query return rows
     also_reads: tuple[str, ...] = ()  # other relations a rows query reads
+    # rows: each row the query returns is wrong on its own (no aggregate or window over the batch), so
+    # the check can run on a subset of the table's rows (expectations/scope.py)
+    per_row: bool = False
     description: str = ""
 
     @property

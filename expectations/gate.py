@@ -1,8 +1,10 @@
 """Validate a build with Great Expectations before it is published.
 
 All computation is pushed down to DuckDB: each table is a query asset (`select * from schema.table`)
-on one read-only SQL data source, every suite runs in one checkpoint, and GX Data Docs are written
-under `<warehouse>/gx/data_docs/` on every run.
+on one read-only SQL data source, every suite runs in one checkpoint (success only; the failed checks
+run again for their evidence), and GX Data Docs are written under `<warehouse>/gx/data_docs/` on every
+run. In an incremental build the row-level checks of the large incremental tables run on the rebuilt
+rows only (expectations/scope.py).
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from expectations.checks import BLOCKING, WARNING, Check
-from expectations.gx_duckdb import enable_duckdb, quiet_gx, release
+from expectations.gx_duckdb import enable_duckdb, engine_arguments, fetch, quiet_gx, release
+from expectations.scope import TableScope, read_scopes, record_validation
 from expectations.suites import GateSettings, suites
 
 
@@ -34,6 +37,7 @@ class CheckOutcome:
 class SuiteOutcome:
     table: str
     outcomes: list[CheckOutcome] = field(default_factory=list)
+    scope: TableScope | None = None  # set when the row-level checks ran on the rebuilt rows only
 
     @property
     def failed(self) -> list[CheckOutcome]:
@@ -46,7 +50,8 @@ class SuiteOutcome:
         state = "FAILED" if blocking else ("passed with warnings" if warned else "passed")
         extra = ", ".join(p for p in (f"{blocking} blocking failed" if blocking else "",
                                       f"{warned} warnings" if warned else "") if p)
-        return f"{self.table:<45} {passed}/{len(self.outcomes)} passed  {state}" + (f" ({extra})" if extra else "")
+        return (f"{self.table:<45} {passed}/{len(self.outcomes)} passed  {state}" + (f" ({extra})" if extra else "")
+                + (f" ({self.scope.note})" if self.scope else ""))
 
 
 @dataclass
@@ -87,27 +92,13 @@ def describe_observed(result) -> str:
     return f"observed {detail.get('observed_value')!r}"
 
 
-def sample_unexpected_rows(database: Path, check: Check, count: int) -> str:
-    """GX reports only the number of rows a `rows` check found (at the BASIC result format, which
-    keeps validation fast); fetch the first one so the message shows what is wrong."""
-    import sqlalchemy
-
-    query = check.sql.replace("{batch}", f"(select * from {check.table})")
-    # Connected exactly as the GX data source is: DuckDB refuses a second in-process connection to the
-    # same file with a different configuration.
-    engine = sqlalchemy.create_engine(**_engine_arguments(database))
-    try:
-        with engine.connect() as connection:
-            result = connection.execute(sqlalchemy.text(f"select * from ({query}) as unexpected limit 1"))
-            row = result.mappings().first()
-    finally:
-        engine.dispose()
-    shown = json.dumps(dict(row), default=str)[:300] if row else ""
+def sample_unexpected_rows(database: Path, check: Check, count: int, batch: str) -> str:
+    """GX reports only the number of rows a `rows` check found (at the BASIC result format); fetch the
+    first one from the same batch query so the message shows what is wrong."""
+    query = check.sql.replace("{batch}", f"({batch})")
+    rows = fetch(database, f"select * from ({query}) as unexpected limit 1")
+    shown = json.dumps(rows[0], default=str)[:300] if rows else ""
     return f"{count} unexpected rows" + (f", e.g. {shown}" if shown else "")
-
-
-def _engine_arguments(database: Path) -> dict:
-    return {"url": f"duckdb:///{Path(database).resolve()}", "connect_args": {"read_only": True}}
 
 
 def docs_dir(gx_dir: Path) -> Path:
@@ -142,62 +133,105 @@ class Target:
     database: Path
     table: str
     checks: tuple[Check, ...]
+    scope: TableScope | None = None
+
+    def batches(self) -> list[tuple[str, str, tuple[Check, ...]]]:
+        """(name suffix, query, checks) per GX query asset: when scoped, the checks the scope covers run
+        on the rebuilt rows, the others on the whole table."""
+        whole = f"select * from {self.table}"
+        if self.scope is None:
+            return [("", whole, self.checks)]
+        rebuilt = tuple(c for c in self.checks if self.scope.covers(c))
+        rest = tuple(c for c in self.checks if c not in rebuilt)
+        return [(suffix, query, checks) for suffix, query, checks in (
+            ("", whole, rest), (" [rebuilt rows]", f"{whole} where {self.scope.predicate}", rebuilt)) if checks]
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """One GX validation: checks on one query asset, for the target at `target`."""
+
+    name: str
+    target: int
+    query: str
+    definition: object  # GX batch definition
+    checks: tuple[Check, ...]
 
 
 def validate(database: Path, gx_dir: Path, settings: GateSettings | None = None,
              checks_by_table: dict[str, list[Check]] | None = None) -> GateResult:
-    """Run every suite (or the given ones) on one build database."""
+    """Run every suite (or the given ones) on one build database. The whole gate records whether the build
+    passed: only a build based on one that passed may be validated by its rebuilt rows."""
+    whole_gate = checks_by_table is None
     checks_by_table = checks_by_table if checks_by_table is not None else suites(settings)
-    return run_suites([Target(Path(database), table, tuple(checks)) for table, checks in checks_by_table.items()],
-                      gx_dir)
+    scopes = read_scopes(database, gx_dir, checks_by_table)
+    result = run_suites([Target(Path(database), table, tuple(checks), scopes.get(table))
+                         for table, checks in checks_by_table.items()], gx_dir)
+    if whole_gate:
+        record_validation(gx_dir, database, result.passed)
+    return result
+
+
+def _run_checkpoint(context, name: str, batches: list[_Batch], result_format: str, suffix: str = "") -> dict:
+    """Run the batches' checks in one checkpoint: {(batch name, check name): GX result}."""
+    import great_expectations as gx
+
+    definitions, batch_of_suite = [], {}
+    for batch in batches:
+        suite = gx.ExpectationSuite(name=batch.name + suffix)
+        for check in batch.checks:
+            suite.add_expectation(check.expectation())
+        suite = context.suites.add(suite)
+        batch_of_suite[suite.name] = batch.name
+        definitions.append(context.validation_definitions.add(
+            gx.ValidationDefinition(name=suite.name, data=batch.definition, suite=suite)))
+    checkpoint = context.checkpoints.add(gx.Checkpoint(
+        name=name, validation_definitions=definitions,
+        result_format={"result_format": result_format, "partial_unexpected_count": 5},
+    ))
+    return {(batch_of_suite[validation.suite_name], result.expectation_config.meta["check"]): result
+            for validation in checkpoint.run().run_results.values() for result in validation.results}
 
 
 def run_suites(targets: list[Target], gx_dir: Path, build_docs: bool = True) -> GateResult:
-    """One checkpoint over all targets (one read-only data source per database)."""
-    import great_expectations as gx
-
+    """All targets in one checkpoint (one read-only data source per database) at the BOOLEAN_ONLY result
+    format, which skips the queries for unexpected values; the failed checks alone then run again at the
+    BASIC format for the counts and sample values their messages show."""
     started = time.perf_counter()
     context = prepare_context(Path(gx_dir))
-    sources, definitions, by_name, databases = {}, [], {}, {}
+    sources, batches = {}, []
     for index, target in enumerate(targets):
         database = target.database.resolve()
         if database not in sources:
-            arguments = _engine_arguments(database)
+            arguments = engine_arguments(database)
             sources[database] = context.data_sources.add_sql(
                 name=f"build_{len(sources)}", connection_string=arguments.pop("url"), kwargs=arguments)
         name = f"{target.table}#{index}" if len(sources) > 1 else target.table
-        databases[name] = database
-        asset = sources[database].add_query_asset(name=name, query=f"select * from {target.table}")
-        suite = gx.ExpectationSuite(name=name)
-        for check in target.checks:
-            suite.add_expectation(check.expectation())
-            by_name[(name, check.name)] = check
-        suite = context.suites.add(suite)
-        definition = gx.ValidationDefinition(name=name, data=asset.add_batch_definition_whole_table("all"),
-                                             suite=suite)
-        definitions.append((name, context.validation_definitions.add(definition)))
-    checkpoint = context.checkpoints.add(gx.Checkpoint(
-        name="publish_gate", validation_definitions=[d for _, d in definitions],
-        result_format={"result_format": "BASIC", "partial_unexpected_count": 5},
-    ))
+        for suffix, query, checks in target.batches():
+            asset = sources[database].add_query_asset(name=name + suffix, query=query)
+            batches.append(_Batch(name + suffix, index, query, asset.add_batch_definition_whole_table("all"), checks))
     try:
-        run = checkpoint.run()
+        results = _run_checkpoint(context, "publish_gate", batches, "BOOLEAN_ONLY")
+        failed = [replace(b, checks=tuple(c for c in b.checks if not results[(b.name, c.name)].success))
+                  for b in batches]
+        failed = [b for b in failed if b.checks]
+        if failed:
+            results |= _run_checkpoint(context, "publish_gate_failures", failed, "BASIC", " (failure details)")
         if build_docs:
             context.build_data_docs()  # once for all suites (the docs action would rebuild the site per suite)
     finally:
         for source in sources.values():
             release(source)
-    outcomes: dict[str, SuiteOutcome] = {}
-    for validation in run.run_results.values():
-        suite_name = validation.suite_name
-        for result in validation.results:
-            check = by_name[(suite_name, result.expectation_config.meta["check"])]
+    suites_run = [SuiteOutcome(target.table, scope=target.scope) for target in targets]
+    for batch in batches:
+        database = targets[batch.target].database
+        for check in batch.checks:
+            result = results[(batch.name, check.name)]
             observed = "" if result.success else describe_observed(result)
             if not result.success and check.kind == "rows" and not observed.startswith("could not"):
-                observed = sample_unexpected_rows(databases[suite_name], check,
-                                                  (result.result or {}).get("observed_value"))
-            outcome = CheckOutcome(check, bool(result.success), observed)
-            outcomes.setdefault(suite_name, SuiteOutcome(check.table)).outcomes.append(outcome)
+                observed = sample_unexpected_rows(database, check, (result.result or {}).get("observed_value"),
+                                                  batch.query)
+            suites_run[batch.target].outcomes.append(CheckOutcome(check, bool(result.success), observed))
     docs = docs_dir(gx_dir) / "index.html"
-    ordered = [outcomes[name] for name, _ in definitions if name in outcomes]
-    return GateResult(ordered, time.perf_counter() - started, docs if docs.exists() else None)
+    return GateResult([s for s in suites_run if s.outcomes], time.perf_counter() - started,
+                      docs if docs.exists() else None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import warnings
+from pathlib import Path
 
 
 class _DuckDBDialect:
@@ -66,3 +67,22 @@ def release(source) -> None:
     tested = getattr(source, "_engine", None)
     if tested is not None:
         tested.dispose()
+
+
+def engine_arguments(database: Path) -> dict:
+    """How the gate connects to a build database: read-only, as its GX data sources do. Any other
+    in-process connection to the file must be configured the same way: DuckDB refuses a second connection
+    to a file with a different configuration."""
+    return {"url": f"duckdb:///{Path(database).resolve()}", "connect_args": {"read_only": True}}
+
+
+def fetch(database: Path, sql: str) -> list[dict]:
+    """The rows of one query on a build database, on a connection compatible with the gate's GX sources."""
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(**engine_arguments(database))
+    try:
+        with engine.connect() as connection:
+            return [dict(row) for row in connection.execute(sqlalchemy.text(sql)).mappings()]
+    finally:
+        engine.dispose()

@@ -60,7 +60,7 @@ def interval_check(contract: MartContract, rate: str, low: str, high: str) -> Ch
     breaking = (f"update {contract.relation} set {high} = -0.01 "
                 f"where rowid = (select min(rowid) from {contract.relation} where {rate} is not null)")
     return Check(f"{rate}_within_interval", contract.relation, "rows", columns=(rate, low, high), sql=sql,
-                 breaking_sql=breaking, description=f"0 ≤ {low} ≤ {rate} ≤ {high} ≤ 1")
+                 breaking_sql=breaking, per_row=True, description=f"0 ≤ {low} ≤ {rate} ≤ {high} ≤ 1")
 
 
 def non_negative_check(contract: MartContract) -> Check | None:
@@ -72,7 +72,7 @@ def non_negative_check(contract: MartContract) -> Check | None:
     relation = contract.relation
     breaking = f"update {relation} set {columns[0]} = -1 where rowid = (select min(rowid) from {relation})"
     return Check("counts_and_durations_non_negative", contract.relation, "rows", columns=tuple(columns), sql=sql,
-                 breaking_sql=breaking, description="Counts, sums and durations are never negative")
+                 breaking_sql=breaking, per_row=True, description="Counts, sums and durations are never negative")
 
 
 def mart_checks(contract: MartContract) -> list[Check]:
@@ -108,14 +108,14 @@ def rule_checks(settings: GateSettings) -> list[Check]:
                   " <> in_sample",
               breaking_sql=f"update {daily} set true_positives = true_positives + 1 where rowid = "
                            f"(select min(rowid) from {daily})",
-              description="TP + FP + FN + TN = in_sample"),
+              per_row=True, description="TP + FP + FN + TN = in_sample"),
         Check("decisions_at_least_in_sample", daily, "a_ge_b", columns=("decisions", "in_sample"),
               description="decisions ≥ in_sample"),
         Check("sum_w_equals_its_parts", daily, "rows",
               sql="select * from {batch} where abs(sum_w - (weighted_true_positives + weighted_false_positives"
                   " + weighted_false_negatives + weighted_true_negatives)) > 1e-9 * greatest(1, sum_w)",
               breaking_sql=f"update {daily} set sum_w = sum_w + 1 where rowid = (select min(rowid) from {daily})",
-              description="Σw = sum of the weighted outcome parts"),
+              per_row=True, description="Σw = sum of the weighted outcome parts"),
         Check("decisions_reconcile_across_layers", "marts.fct_decisions", "rows",
               sql="""
                   select * from (
@@ -148,7 +148,8 @@ def rule_checks(settings: GateSettings) -> list[Check]:
                   "using (decision_id) where appeals.filed_at < decisions.decided_at",
               breaking_sql="update marts.fct_appeals set filed_at = filed_at - interval 3650 day "
                            "where rowid = (select min(rowid) from marts.fct_appeals)",
-              also_reads=("marts.fct_decisions",), description="An appeal is never filed before its decision"),
+              also_reads=("marts.fct_decisions",), per_row=True,
+              description="An appeal is never filed before its decision"),
         Check("daily_volume_within_band", daily, "rows", severity=WARNING,
               sql=f"""
                   with days as (select decision_date, sum(decisions) as decisions from {{batch}} group by 1),
@@ -181,7 +182,7 @@ def rule_checks(settings: GateSettings) -> list[Check]:
                   "where load_id = (select max(load_id) from raw.load_manifest)",
               breaking_sql="insert into raw.quarantine select 'decisions', 'planted.csv', 2, 'verdict', 'bad_value', "
                            "'planted', '{}', (select max(load_id) from raw.load_manifest), now()",
-              also_reads=("raw.load_manifest",), description="The latest load quarantined no rows"),
+              also_reads=("raw.load_manifest",), per_row=True, description="The latest load quarantined no rows"),
     ]
 
 

@@ -3,11 +3,14 @@ every check passes on a sound build and fails on a build that breaks its rule.""
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pytest
 
 from expectations.checks import BLOCKING, WARNING
 from expectations.gate import Target, run_suites, validate
+from expectations.scope import PASSED_RECORD
 from expectations.suites import GateSettings, all_checks, suites
 from orchestration.project import layout
 from orchestration.publish import published_tables
@@ -35,6 +38,7 @@ def test_a_sound_build_passes_every_check(built_warehouse, tmp_path):
     assert failed == []
     assert len(result.outcomes) == len(all_checks())
     assert result.docs_index is not None and result.docs_index.exists()
+    assert (tmp_path / "gx" / PASSED_RECORD).exists()  # the next, incremental build may be scoped on it
 
 
 def _scratch_database(build, path, table, also_reads):
@@ -86,3 +90,6 @@ def test_every_check_fails_on_a_build_that_breaks_it(built_warehouse, tmp_path):
     assert survived == {}, f"checks that did not fail on broken data: {survived}"
     unevaluated = {k: v for k, v in failures_seen.items() if "could not be evaluated" in v[1]}
     assert unevaluated == {}, "a check must fail on the data, not on an error"
+    # The checkpoint runs at BOOLEAN_ONLY; the failures are re-run for what their messages show.
+    without_evidence = {k: v for k, v in failures_seen.items() if not re.search(r"\d", v[1])}
+    assert without_evidence == {}, "a failure message shows the count or value observed"
