@@ -5,12 +5,13 @@
     rebuilt row can break by itself are narrowed: row-level tests (not_null, accepted_values,
     relationships from this model, expression_is_true) and `unique` on the model's incremental key
     (delete+insert replaces every stored row of a rebuilt key, so a duplicate can only be among the rebuilt
-    rows). Any other test (e.g. uniqueness of another column) keeps reading the whole model. -#}
+    rows). Any other test (e.g. uniqueness of another column) keeps reading the whole model. A row with a
+    null key is always in scope: a filter on the key alone would hide it from not_null. -#}
 {% macro default__get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
-    {%- if config.get('where') %}{% do conditions.append(config.get('where')) %}{% endif -%}
+    {%- if config.get('where') %}{% do conditions.append('(' ~ config.get('where') ~ ')') %}{% endif -%}
     {%- set rebuilt = rebuilt_rows_condition(relation) -%}
-    {%- if rebuilt %}{% do conditions.append(rebuilt) %}{% endif -%}
+    {%- if rebuilt %}{% do conditions.append('(' ~ rebuilt ~ ')') %}{% endif -%}
     {%- if conditions -%}
         {% do return('(select * from ' ~ relation ~ ' where ' ~ conditions | join(' and ') ~ ') dbt_subquery') %}
     {%- else -%}
@@ -30,8 +31,10 @@
         'stg_landing__decisions': ('decision_id', "load_id > '" ~ since ~ "'"),
         'stg_landing__items': ('item_id', "load_id > '" ~ since ~ "'"),
         'stg_landing__audits': ('audit_id', "load_id > '" ~ since ~ "'"),
-        'int_items_first_decided': ('item_id', 'item_id in (select item_id from ' ~ reopened_relation ~ ')'),
-        'fct_decisions': ('decision_id', 'decision_id in (select decision_id from ' ~ reopened_relation ~ ')'),
+        'int_items_first_decided': ('item_id', 'item_id is null or item_id in (select item_id from '
+                                    ~ reopened_relation ~ ')'),
+        'fct_decisions': ('decision_id', 'decision_id is null or decision_id in (select decision_id from '
+                          ~ reopened_relation ~ ')'),
     } -%}
     {%- set scope = scopes.get(relation.identifier) -%}
     {%- set test = model.get('test_metadata') or {} -%}

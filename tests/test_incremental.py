@@ -132,3 +132,6 @@ def test_incremental_data_tests_read_the_rebuilt_rows_and_still_catch_a_defect_t
     assert [node.name for node in result.failures] == ["unique_fct_decisions_decision_id"]
     compiled = next((layout(daily).dbt_target_dir / "compiled").rglob("unique_fct_decisions_decision_id.sql"))
     assert "int_reopened_decisions" in compiled.read_text()
+    # A null key is never filtered away from not_null.
+    not_null = next((layout(daily).dbt_target_dir / "compiled").rglob("not_null_fct_decisions_decision_id.sql"))
+    assert "decision_id is null or decision_id in" in not_null.read_text()
