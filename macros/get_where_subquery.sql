@@ -9,11 +9,13 @@
     null key is always in scope: a filter on the key alone would hide it from not_null. -#}
 {% macro default__get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
-    {%- if config.get('where') %}{% do conditions.append('(' ~ config.get('where') ~ ')') %}{% endif -%}
+    {%- if config.get('where') %}{% do conditions.append(config.get('where')) %}{% endif -%}
     {%- set rebuilt = rebuilt_rows_condition(relation) -%}
-    {%- if rebuilt %}{% do conditions.append('(' ~ rebuilt ~ ')') %}{% endif -%}
+    {%- if rebuilt %}{% do conditions.append(rebuilt) %}{% endif -%}
     {%- if conditions -%}
-        {% do return('(select * from ' ~ relation ~ ' where ' ~ conditions | join(' and ') ~ ') dbt_subquery') %}
+        {#- parenthesised only when joined: a lone `where` reaches the engine exactly as written -#}
+        {%- set where = conditions[0] if conditions | length == 1 else '(' ~ conditions | join(') and (') ~ ')' -%}
+        {% do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') %}
     {%- else -%}
         {% do return(relation) %}
     {%- endif -%}
