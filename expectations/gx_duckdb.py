@@ -14,6 +14,8 @@ import os
 import warnings
 from pathlib import Path
 
+from orchestration.project import reader_memory_limit
+
 
 class _DuckDBDialect:
     """Compares equal to the dialect name GX reports for duckdb-engine ("duckdb")."""
@@ -73,7 +75,8 @@ def engine_arguments(database: Path) -> dict:
     """How the gate connects to a build database: read-only, as its GX data sources do. Any other
     in-process connection to the file must be configured the same way: DuckDB refuses a second connection
     to a file with a different configuration."""
-    return {"url": f"duckdb:///{Path(database).resolve()}", "connect_args": {"read_only": True}}
+    return {"url": f"duckdb:///{Path(database).resolve()}",
+            "connect_args": {"read_only": True, "config": {"memory_limit": reader_memory_limit()}}}
 
 
 def fetch(database: Path, sql: str) -> list[dict]:

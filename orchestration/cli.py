@@ -61,12 +61,9 @@ def main(ctx: click.Context, debug: bool) -> None:
         warnings.simplefilter("ignore")
 
 
-def _print_generated(result) -> None:
-    if result.table == "(simulation)":
-        console.print(f"  simulated the programme in DuckDB  [dim]({result.seconds:.1f} s)[/dim]")
-    else:
-        console.print(f"  {result.table:<19} {result.rows:>11,} rows in {result.files:>3} files  "
-                      f"[dim]({result.seconds:.1f} s)[/dim]")
+def _print_simulated_range(done) -> None:
+    days = f"day {done.first_day}" if done.first_day == done.last_day else f"days {done.first_day}–{done.last_day}"
+    console.print(f"  simulated and wrote {days} of {done.days}  [dim]({done.seconds:.1f} s)[/dim]")
 
 
 @main.command()
@@ -88,7 +85,10 @@ def generate(out: Path, days: int, decisions_per_day: int, seed: int, start, fil
     console.print(f"Generating {days} days × ~{decisions_per_day:,} decisions/day from {first_day} "
                   f"(seed {seed}, {file_format}) into {out}")
     started = time.perf_counter()
-    results = generate_files(out, days, decisions_per_day, seed, first_day, file_format, on_table=_print_generated)
+    results = generate_files(out, days, decisions_per_day, seed, first_day, file_format,
+                             on_range=_print_simulated_range)
+    for result in results:
+        console.print(f"  {result.table:<19} {result.rows:>11,} rows in {result.files:>3} files")
     total = sum(r.rows for r in results)
     console.print(f"Done: {total:,} rows in {sum(r.files for r in results)} files "
                   f"[dim]({time.perf_counter() - started:.1f} s)[/dim]")

@@ -19,6 +19,12 @@ DEFAULT_LANDING = Path("data/landing")
 DEFAULT_WAREHOUSE = Path("data/warehouse")
 
 
+def reader_memory_limit() -> str:
+    """DuckDB memory bound of the phases that read a finished build (the gate, the Parquet export).
+    DuckDB's own default is 80 % of RAM; beyond the bound it spills to disk instead."""
+    return os.environ.get("MODQA_READER_MEMORY_LIMIT", "4GB")
+
+
 @dataclass(frozen=True)
 class WarehouseLayout:
     """Every path the pipeline writes, derived from the warehouse folder."""

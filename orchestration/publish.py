@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.ingest.readers import sql_string
-from orchestration.project import layout
+from orchestration.project import layout, reader_memory_limit
 
 PUBLISHED_SCHEMAS = ("marts", "monitoring")
 KEEP_PARQUET_VERSIONS = 2
@@ -83,7 +83,7 @@ def _write_database(build: Path, staging: Path) -> list[tuple[str, str]]:
 
 
 def _write_parquet(source: Path, tables: list[tuple[str, str]], folder: Path) -> None:
-    con = duckdb.connect(str(source), read_only=True)
+    con = duckdb.connect(str(source), read_only=True, config={"memory_limit": reader_memory_limit()})
     try:
         con.execute("set enable_progress_bar = false")
         for schema, table in tables:

@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 
 from orchestration.errors import UsageError
-from orchestration.generator.simulate import SimulationSpec, simulate
-from orchestration.generator.writer import FORMATS, write_table
+from orchestration.generator.simulate import SimulationSpec, calibrate, prepare, simulate_days
+from orchestration.generator.writer import FORMATS, PER_RANGE, DeliveryWriter
 from orchestration.ingest.contracts import TABLES
 
 
@@ -23,7 +23,14 @@ class GeneratedTable:
     table: str
     rows: int
     files: int
-    seconds: float
+
+
+@dataclass(frozen=True)
+class SimulatedRange:
+    first_day: int  # 1-based, inclusive
+    last_day: int
+    days: int
+    seconds: float  # simulating the range and writing the files it completed
 
 
 def default_start(days: int) -> date:
@@ -39,7 +46,8 @@ def generate(
     start: date,
     file_format: str = "csv",
     threads: int | None = None,
-    on_table: Callable[[GeneratedTable], None] | None = None,
+    on_range: Callable[[SimulatedRange], None] | None = None,
+    range_decisions: int = 4_000_000,
 ) -> list[GeneratedTable]:
     """Simulate and write landing files. Same arguments → byte-identical files."""
     if days < 1 or decisions_per_day < 1:
@@ -54,28 +62,33 @@ def generate(
             "choose an empty --out folder (generated files are never mixed into existing data)"
         )
     out.mkdir(parents=True, exist_ok=True)
-    # The simulation holds every table until it is written: bound its memory and let DuckDB spill to
-    # disk beyond that (10 M decisions: 6.3 GB peak). It does not stretch to 100 M decisions: with 6 GB
-    # an operator that cannot spill runs out of memory, and with 12 GB the spill filled 60 GB of disk.
-    # Generating day ranges one after another is the way there (open).
+    # Items and what follows from them are simulated a range of days at a time, about
+    # `range_decisions` decisions per range, so memory stays flat as the data grows; DuckDB spills
+    # beyond its limit rather than failing.
     spill = tempfile.TemporaryDirectory(prefix="modqa-generate-")
-    con = duckdb.connect(config={"memory_limit": os.environ.get("MODQA_GENERATE_MEMORY_LIMIT", "6GB"),
+    con = duckdb.connect(config={"memory_limit": os.environ.get("MODQA_GENERATE_MEMORY_LIMIT", "4GB"),
                                  "temp_directory": spill.name})
     if threads:
         con.execute(f"set threads = {int(threads)}")
     spec = SimulationSpec(start=start, days=days, decisions_per_day=decisions_per_day, seed=seed)
-    started = time.perf_counter()
-    simulate(con, spec)
-    if on_table:
-        on_table(GeneratedTable("(simulation)", 0, 0, time.perf_counter() - started))
-    results = []
-    for table in TABLES:
+    writer = DeliveryWriter(con, out, file_format)
+    prepare(con, spec)
+    days_per_range = max(1, range_decisions // decisions_per_day)
+    for first in range(0, days, days_per_range):
         started = time.perf_counter()
-        rows, files = write_table(con, table, out, file_format)
-        result = GeneratedTable(table, rows, files, time.perf_counter() - started)
-        results.append(result)
-        if on_table:
-            on_table(result)
+        last = min(first + days_per_range, days) - 1
+        simulate_days(con, spec, first, last)
+        next_range_start = None if last == days - 1 else start + timedelta(days=last + 1)
+        for table in PER_RANGE:
+            writer.stage(table)
+            writer.flush(table, before=next_range_start)
+        if on_range:
+            on_range(SimulatedRange(first + 1, last + 1, days, time.perf_counter() - started))
+    calibrate(con, spec)
+    for table in TABLES:
+        if table not in PER_RANGE:
+            writer.write_all(table)
+    results = [GeneratedTable(t, writer.rows[t], writer.files[t]) for t in TABLES]
     con.close()
     spill.cleanup()
     return results

@@ -3,6 +3,13 @@
 Each step creates one temp table from the previous ones. Rows carry a `delivery_day`: the day their
 landing file is for (an audit whose dispute is settled later is delivered again on that later day,
 an appeal again when it is resolved), which is how late and updated rows reach the warehouse.
+
+The work comes in three steps so that memory does not grow with the number of days:
+`prepare` builds the small whole-period tables (calendar, staff, staff-days); `simulate_days`
+builds items and everything that follows from them (decisions, appeals, audits) for a range of
+enqueue days, replacing the previous range's tables; `calibrate` runs last, on the calibration
+candidates collected from every range. Every random draw hashes a row's own key, so the rows do
+not depend on how the days are split into ranges.
 """
 
 from __future__ import annotations
@@ -28,16 +35,34 @@ class SimulationSpec:
         return self.start + timedelta(days=self.days - 1)
 
 
-def simulate(con, spec: SimulationSpec) -> None:
+def prepare(con, spec: SimulationSpec) -> None:
+    """The whole-period tables: parameters, calendar, staff and staff-days."""
     define_random_macros(con, spec.seed)
     _parameter_tables(con, spec)
     _days(con, spec)
     _people(con, spec)
     _person_days(con)
-    _items(con, spec)
+    con.execute("""
+        create or replace temp table sim_calibration_candidates
+            (item_id varchar, seq bigint, day date, is_violating boolean, topic_policy varchar)
+    """)
+
+
+def simulate_days(con, spec: SimulationSpec, first_day_index: int, last_day_index: int) -> None:
+    """Items enqueued on days [first, last] and the decisions, appeals and audits that follow."""
+    _items(con, spec, first_day_index, last_day_index)
     _decisions(con, spec)
     _appeals(con, spec)
     _audits(con, spec)
+    # A calibration session samples items of the week before it, which may lie in an earlier range.
+    con.execute(f"""
+        insert into sim_calibration_candidates
+        select item_id, seq, day, is_violating, topic_policy from sim_items
+        where u('calibration_candidate', seq) < {_calibration_candidate_share(spec)}
+    """)
+
+
+def calibrate(con, spec: SimulationSpec) -> None:
     _calibration(con, spec)
 
 
@@ -240,7 +265,7 @@ def _person_days(con) -> None:
     """)
 
 
-def _items(con, spec: SimulationSpec) -> None:
+def _items(con, spec: SimulationSpec, first_day_index: int, last_day_index: int) -> None:
     queue_pick = weighted_choice("u('queue', seq)", [(q, p["share"]) for q, p in P.QUEUES.items()])
     market_pick = weighted_choice("u('market', seq)", [(m, p["share"]) for m, p in P.MARKETS.items()])
     topic_pick = weighted_choice("u('topic', seq)", [(c, p["weight"]) for c, p in P.POLICIES.items()])
@@ -253,6 +278,7 @@ def _items(con, spec: SimulationSpec) -> None:
             from sim_days
         ), expanded as (
             select day, day_index, dow, is_incident, unnest(range(item_count)) as k from per_day
+            where day_index between {first_day_index} and {last_day_index}
         ), drawn as (
             select *, day_index * 100000000 + k as seq from expanded
         ), attributes as (
@@ -537,11 +563,14 @@ def _audits(con, spec: SimulationSpec) -> None:
     """)
 
 
+def _calibration_candidate_share(spec: SimulationSpec) -> float:
+    """Candidates are pre-filtered so a session samples from ~200 items a day, not the whole inflow."""
+    return min(1.0, 200 / max(spec.decisions_per_day, 1))
+
+
 def _calibration(con, spec: SimulationSpec) -> None:
     """Weekly calibration per vendor: QA raters and one expert label the same sampled items."""
     vendors = ", ".join(quote(v) for v in P.HUMAN_VENDORS)
-    # Pre-filter candidates so a session samples from ~200 items a day, not the whole inflow.
-    candidate_share = min(1.0, 200 / max(spec.decisions_per_day, 1))
     con.execute(f"""
         create or replace temp table sim_calibration as
         with sessions as (
@@ -554,8 +583,7 @@ def _calibration(con, spec: SimulationSpec) -> None:
                    row_number() over (partition by s.session_id order by u2('calitem', s.session_id, i.seq))
                        as item_rank
             from sessions s
-            join sim_items i on i.day >= s.session_day - 7 and i.day <= s.session_day
-                            and u('calibration_candidate', i.seq) < {candidate_share}
+            join sim_calibration_candidates i on i.day >= s.session_day - 7 and i.day <= s.session_day
         ), chosen_items as (
             select * from session_items where item_rank <= 12
         ), raters as (

@@ -7,6 +7,7 @@ which the contract reads as UTC); Parquet carries typed columns.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from orchestration.ingest.contracts import CONTRACTS, TIMESTAMP
@@ -95,25 +96,62 @@ def _projection(table: str, fmt: str) -> str:
     return ", ".join(columns)
 
 
-def write_table(con, table: str, out: Path, file_format: str) -> tuple[int, int]:
-    """Write one table's delivery files; returns (rows, files)."""
-    fmt = table_format(table, file_format)
-    key = ", ".join(CONTRACTS[table].key)
-    con.execute(
-        f"create or replace temp table delivery as select * from ({DELIVERIES[table]}) order by delivery_day, {key}"
-    )
-    days = [row[0] for row in con.execute("select distinct delivery_day from delivery order by 1").fetchall()]
-    options = {"csv": "format csv, header true", "parquet": "format parquet, compression zstd",
-               "jsonl": "format json"}[fmt]
-    for day in days:
-        folder = out / table / day.isoformat()
+# Tables that follow from items and are simulated one range of days at a time; the rest are
+# whole-period tables written once at the end.
+PER_RANGE = ("items", "decisions", "audits", "appeals")
+
+
+class DeliveryWriter:
+    """Collects delivery rows in a pending table per landing table and writes a day's file once no
+    later range of days can add rows to it."""
+
+    def __init__(self, con, out: Path, file_format: str):
+        self.con, self.out, self.file_format = con, out, file_format
+        self.rows: dict[str, int] = {}
+        self.files: dict[str, int] = {}
+
+    def stage(self, table: str) -> None:
+        """Add the current simulation tables' delivery rows of `table` to its pending rows."""
+        pending = f"pending_{table}"
+        if table not in self.rows:
+            self.con.execute(f"create or replace temp table {pending} as "
+                             f"select * from ({DELIVERIES[table]}) limit 0")
+            self.rows[table], self.files[table] = 0, 0
+        self.con.execute(f"insert into {pending} select * from ({DELIVERIES[table]})")
+
+    def flush(self, table: str, before: date | None = None) -> None:
+        """Write the pending rows of every delivery day before `before` (all days if None).
+
+        A range's rows are never delivered before the range's first day (a decision follows its
+        item, an audit its decision), so once a range is simulated the days before the next range
+        are complete.
+        """
+        pending = f"pending_{table}"
+        cutoff = "true" if before is None else f"delivery_day < date '{before}'"
+        days = [row[0] for row in self.con.execute(
+            f"select distinct delivery_day from {pending} where {cutoff} order by 1").fetchall()]
+        for day in days:
+            self._write_day(pending, table, day)
+        self.rows[table] += self.con.execute(f"select count(*) from {pending} where {cutoff}").fetchone()[0]
+        self.files[table] += len(days)
+        self.con.execute(f"delete from {pending} where {cutoff}")
+
+    def write_all(self, table: str) -> tuple[int, int]:
+        """Stage and write a whole table at once; returns (rows, files) written for it."""
+        self.stage(table)
+        self.flush(table)
+        return self.rows[table], self.files[table]
+
+    def _write_day(self, pending: str, table: str, day: date) -> None:
+        fmt = table_format(table, self.file_format)
+        key = ", ".join(CONTRACTS[table].key)
+        options = {"csv": "format csv, header true", "parquet": "format parquet, compression zstd",
+                   "jsonl": "format json"}[fmt]
+        folder = self.out / table / day.isoformat()
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{table}_{day.isoformat()}.{EXTENSIONS[fmt]}"
-        con.execute(
-            f"copy (select {_projection(table, fmt)} from delivery where delivery_day = ? order by {key}) "
+        self.con.execute(
+            f"copy (select {_projection(table, fmt)} from {pending} where delivery_day = ? order by {key}) "
             f"to '{path}' ({options})",
             [day],
         )
-    rows = con.execute("select count(*) from delivery").fetchone()[0]
-    con.execute("drop table delivery")
-    return rows, len(days)
