@@ -133,9 +133,13 @@ def _read_event(line: str, result: DbtResult, on_node) -> None:
 def build_arguments(warehouse: Path, full_refresh: bool = False, rebuild_from: date | None = None,
                     dbt_vars: dict | None = None) -> tuple[list[str], str | None]:
     """`dbt build` arguments for an incremental (or full-refresh) build of the warehouse as it is
-    now, and the newest load that build includes (to record once it has succeeded)."""
+    now, and the newest load that build includes (to record once it has succeeded).
+
+    Unit tests check model logic on fixed inputs, not the data, so a production build skips them, as
+    dbt recommends; the test suite runs them (tests/test_dbt_unit_tests.py)."""
     through = newest_load_id(warehouse)
-    args = ["build", "--vars", json.dumps(incremental_vars(warehouse, full_refresh, rebuild_from) | (dbt_vars or {}))]
+    args = ["build", "--vars", json.dumps(incremental_vars(warehouse, full_refresh, rebuild_from) | (dbt_vars or {})),
+            "--exclude-resource-type", "unit_test"]
     if full_refresh:
         args.append("--full-refresh")
     return args, through
@@ -144,13 +148,13 @@ def build_arguments(warehouse: Path, full_refresh: bool = False, rebuild_from: d
 def build(warehouse: Path, target: str = "duckdb", dbt_vars: dict | None = None, select: str | None = None,
           on_node=None, full_refresh: bool = False, rebuild_from: date | None = None,
           tests: bool = True) -> DbtResult:
-    """`dbt build` (seeds, models, data and unit tests in DAG order) in one invocation; incremental
+    """`dbt build` (seeds, models and data tests in DAG order) in one invocation; incremental
     models rebuild only the days re-opened since the last successful build."""
     args, through = build_arguments(warehouse, full_refresh, rebuild_from, dbt_vars)
     if select:
         args += ["--select", select]
     if not tests:
-        args += ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+        args += ["--exclude-resource-type", "test"]
     result = run_dbt(args, warehouse, target=target, on_node=on_node)
     if result.returncode != 0 or result.failures:
         raise BuildError(describe_failure(result, layout(warehouse).dbt_log_dir))

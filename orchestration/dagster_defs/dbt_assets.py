@@ -59,7 +59,7 @@ def describe_results(run_results: dict) -> tuple[str, list[str]]:
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator,
             pool=DUCKDB_WRITERS, name="dbt_warehouse")
 def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    """`dbt build`: seeds, models, data and unit tests in one invocation (dbt tests → asset checks)."""
+    """`dbt build`: seeds, models and data tests in one invocation (dbt tests → asset checks)."""
     args, through = build_arguments(warehouse.warehouse_path, warehouse.full_refresh, backfill_start(context))
     with step(f"dbt build ({warehouse.target})") as outcome:
         invocation = dbt.cli([*args, "--target", warehouse.target], context=context, raise_on_error=False)
