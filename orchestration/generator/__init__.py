@@ -67,7 +67,8 @@ def generate(
     # beyond its limit rather than failing.
     spill = tempfile.TemporaryDirectory(prefix="modqa-generate-")
     con = duckdb.connect(config={"memory_limit": os.environ.get("MODQA_GENERATE_MEMORY_LIMIT", "4GB"),
-                                 "temp_directory": spill.name, "enable_progress_bar": False})
+                                 "temp_directory": spill.name})
+    con.execute("set enable_progress_bar = false")  # the CLI prints one line per range instead
     if threads:
         con.execute(f"set threads = {int(threads)}")
     spec = SimulationSpec(start=start, days=days, decisions_per_day=decisions_per_day, seed=seed)
