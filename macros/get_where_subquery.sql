@@ -29,14 +29,17 @@
     {%- set reopened = graph.nodes.values() | selectattr('name', 'equalto', 'int_reopened_decisions') | first -%}
     {%- set reopened_relation = api.Relation.create(database=reopened.database, schema=reopened.schema,
                                                     identifier=reopened.alias) -%}
+    {%- set by_decision = 'decision_id is null or decision_id in (select decision_id from '
+                          ~ reopened_relation ~ ')' -%}
     {%- set scopes = {
         'stg_landing__decisions': ('decision_id', "load_id > '" ~ since ~ "'"),
         'stg_landing__items': ('item_id', "load_id > '" ~ since ~ "'"),
         'stg_landing__audits': ('audit_id', "load_id > '" ~ since ~ "'"),
         'int_items_first_decided': ('item_id', 'item_id is null or item_id in (select item_id from '
                                     ~ reopened_relation ~ ')'),
-        'fct_decisions': ('decision_id', 'decision_id is null or decision_id in (select decision_id from '
-                          ~ reopened_relation ~ ')'),
+        'fct_decisions': ('decision_id', by_decision),
+        'int_decisions_verdicts_resolved': ('decision_id', by_decision),
+        'fct_qa_audits': ('decision_id', by_decision),
     } -%}
     {%- set scope = scopes.get(relation.identifier) -%}
     {%- set test = model.get('test_metadata') or {} -%}

@@ -1,12 +1,23 @@
+{{ config(materialized=incremental_materialization(), unique_key='decision_id',
+          incremental_strategy='delete+insert') }}
+-- depends_on: {{ ref('int_reopened_decisions') }}
+-- Incremental: the audits of the re-opened decisions (int_reopened_decisions) are rebuilt, keyed by
+-- decision (delete+insert: the key groups a decision's rows, it is not a row key).
 -- Audits of decisions that have arrived (orphans wait in staging and are counted by monitoring),
 -- ranked per decision: the latest audit sets the effective verdict, the earliest random audit
 -- sets the sampling weight.
 with audits as (
     select * from {{ ref('stg_landing__audits') }}
+    {%- if is_incremental() %}
+    where {{ is_reopened_decision('decision_id') }}
+    {%- endif %}
 ),
 
 decisions as (
     select decision_id, verdict, policy_code from {{ ref('stg_landing__decisions') }}
+    {%- if is_incremental() %}
+    where {{ is_reopened_decision('decision_id') }}
+    {%- endif %}
 ),
 
 joined as (

@@ -1,7 +1,15 @@
+{{ config(materialized=incremental_materialization(), unique_key='decision_id',
+          incremental_strategy='delete+insert') }}
+-- depends_on: {{ ref('int_reopened_decisions') }}
+-- Incremental: the verdicts of the re-opened decisions (int_reopened_decisions) are rebuilt, keyed by
+-- decision.
 -- One row per audited decision: its effective QA verdict (latest audit; an upheld dispute means the
 -- moderator was right), whether it is in the random sample, and its sampling weight (DESIGN §4).
 with audits as (
     select * from {{ ref('int_audits_ranked') }}
+    {%- if is_incremental() %}
+    where {{ is_reopened_decision('decision_id') }}
+    {%- endif %}
 ),
 
 latest as (

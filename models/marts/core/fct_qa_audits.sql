@@ -1,10 +1,21 @@
+{{ config(materialized=incremental_materialization(), unique_key='decision_id',
+          incremental_strategy='delete+insert') }}
+-- depends_on: {{ ref('int_reopened_decisions') }}
+-- Incremental: the audits of the re-opened decisions (int_reopened_decisions) are rebuilt, keyed by
+-- decision (delete+insert: the key groups a decision's rows, it is not a row key).
 with audits as (
     select * from {{ ref('int_audits_ranked') }}
+    {%- if is_incremental() %}
+    where {{ is_reopened_decision('decision_id') }}
+    {%- endif %}
 ),
 
 decisions as (
     select decision_id, decided_at, decision_date, moderator_id, vendor_id, queue_id, market, is_automated
     from {{ ref('fct_decisions') }}
+    {%- if is_incremental() %}
+    where {{ is_reopened_decision('decision_id') }}
+    {%- endif %}
 ),
 
 final as (
