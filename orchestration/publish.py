@@ -86,6 +86,8 @@ def _write_parquet(source: Path, tables: list[tuple[str, str]], folder: Path) ->
     con = duckdb.connect(str(source), read_only=True, config={"memory_limit": reader_memory_limit()})
     try:
         con.execute("set enable_progress_bar = false")
+        # Row order is not part of a table; without it DuckDB writes a file in parallel (~15 % faster).
+        con.execute("set preserve_insertion_order = false")
         for schema, table in tables:
             (folder / table).mkdir(parents=True)
             target = folder / table / "data.parquet"
