@@ -1,9 +1,9 @@
 """What an incremental build rebuilt, so that the gate validates only those rows of the large
-incremental tables (models/intermediate/incremental/: int_build_scope, int_reopened_*).
+incremental tables (models/intermediate/incremental/: int_build_scope, int_rebuilt_rows, int_reopened_*).
 
-In an incremental build dbt replaced (on the model's unique_key) only the rows in REBUILT below; every
-other row is what the previous build held. Row-level checks then run on the rebuilt rows; checks whose
-meaning needs the whole table (schema, reconciliation across tables, volume against trailing days,
+In an incremental build dbt replaced (on the model's unique_key) only the rows int_rebuilt_rows names, per
+table; every other row is what the previous build held. Row-level checks then run on the rebuilt rows;
+checks whose meaning needs the whole table (schema, reconciliation across tables, volume against trailing days,
 freshness) keep running on the whole table (`TableScope.covers`).
 
 Primary-key uniqueness runs on the rebuilt rows too, when the scope's key (the unique_key) is part of the
@@ -31,23 +31,12 @@ from pathlib import Path
 from expectations.checks import Check
 from expectations.gx_duckdb import fetch
 from orchestration.incremental import STATE_FILE
-from orchestration.ingest.contracts import CONTRACTS
 
 BUILD_SCOPE = "intermediate.int_build_scope"
+# Per model the build rebuilt selectively: its key and the SQL selecting the rebuilt rows, written by dbt
+# from the list its own test hook uses (macros/rebuilt_rows.sql).
+REBUILT_ROWS = "intermediate.int_rebuilt_rows"
 PASSED_RECORD = "last_passed_build.json"
-# A null key is wrong wherever it is: in scope (a filter on the key alone would drop it).
-REOPENED_DAYS = ("decision_date", "intermediate.int_reopened_days",
-                 "decision_date is null or decision_date in (select decision_date from intermediate.int_reopened_days)")
-# Table: (dbt unique_key, relation listing what was rebuilt, SQL selecting the rebuilt rows).
-REBUILT = {
-    "marts.fct_decisions": ("decision_id", "intermediate.int_reopened_decisions", "decision_id is null or "
-                            "decision_id in (select decision_id from intermediate.int_reopened_decisions)"),
-    "marts.agg_quality_daily": REOPENED_DAYS,
-    "marts.agg_sla_daily": REOPENED_DAYS,
-    # The latest delivered version per key: a delivery after the previous build replaced its key's row.
-    **{f"staging.stg_landing__{table}": (CONTRACTS[table].key[0], f"staging.stg_landing__{table}", "load_id > {since}")
-       for table in ("decisions", "items", "audits")},
-}
 
 
 @dataclass(frozen=True)
@@ -66,10 +55,6 @@ class TableScope:
     @property
     def note(self) -> str:
         return f"row checks on rebuilt rows only: {self.rebuilt_rows:,} of {self.total_rows:,}"
-
-
-def _quoted(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _built_through(database: Path) -> str | None:
@@ -98,12 +83,12 @@ def _passed_through(gx_dir: Path, database: Path) -> str | None:
 
 
 def read_scopes(database: Path, gx_dir: Path, tables) -> dict[str, TableScope]:
-    """The scope of each table in REBUILT and `tables` when the database is an incremental build on top
-    of a build that passed the gate; {} (validate everything) otherwise, e.g. a full build or a build
-    older than int_build_scope."""
+    """The scope of each table of `tables` that int_rebuilt_rows lists, when the database is an incremental
+    build on top of a build that passed the gate; {} (validate everything) otherwise, e.g. a full build or
+    a build older than int_rebuilt_rows."""
     relations = {row["name"] for row in fetch(database, "select table_schema || '.' || table_name as name from "
                                               "information_schema.tables where table_catalog = current_database()")}
-    if BUILD_SCOPE not in relations:
+    if not {BUILD_SCOPE, REBUILT_ROWS} <= relations:
         return {}
     build = fetch(database, f"select since_load_id, is_incremental from {BUILD_SCOPE}")
     if len(build) != 1 or not build[0]["is_incremental"] or build[0]["since_load_id"] is None:
@@ -112,11 +97,11 @@ def read_scopes(database: Path, gx_dir: Path, tables) -> dict[str, TableScope]:
     if since != _passed_through(gx_dir, database):
         return {}
     scopes = {}
-    for table, (key, reads, predicate) in REBUILT.items():
-        if table not in tables or not {table, reads} <= relations:
+    for row in fetch(database, f"select relation_name, incremental_key, rebuilt_rows_condition from {REBUILT_ROWS}"):
+        table, predicate = row["relation_name"], row["rebuilt_rows_condition"]
+        if table not in tables:
             continue
-        predicate = predicate.format(since=_quoted(since))
         (counts,) = fetch(database, f"select count(*) filter (where {predicate}) as rebuilt, count(*) as total "
                                     f"from {table}")
-        scopes[table] = TableScope(key, predicate, counts["rebuilt"], counts["total"])
+        scopes[table] = TableScope(row["incremental_key"], predicate, counts["rebuilt"], counts["total"])
     return scopes

@@ -5,8 +5,8 @@
     rebuilt row can break by itself are narrowed: row-level tests (not_null, accepted_values,
     relationships from this model, expression_is_true) and `unique` on the model's incremental key
     (delete+insert replaces every stored row of a rebuilt key, so a duplicate can only be among the rebuilt
-    rows). Any other test (e.g. uniqueness of another column) keeps reading the whole model. A row with a
-    null key is always in scope: a filter on the key alone would hide it from not_null. -#}
+    rows). Any other test (e.g. uniqueness of another column) keeps reading the whole model. The models and
+    their rebuilt rows: macros/rebuilt_rows.sql. -#}
 {% macro default__get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
     {%- if config.get('where') %}{% do conditions.append(config.get('where')) %}{% endif -%}
@@ -22,31 +22,12 @@
 {%- endmacro %}
 
 {% macro rebuilt_rows_condition(relation) -%}
-    {%- set since = var('since_load_id', none) -%}
-    {%- if since is none or incremental_materialization() != 'incremental' or not execute -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set reopened = graph.nodes.values() | selectattr('name', 'equalto', 'int_reopened_decisions') | first -%}
-    {%- set reopened_relation = api.Relation.create(database=reopened.database, schema=reopened.schema,
-                                                    identifier=reopened.alias) -%}
-    {%- set by_decision = 'decision_id is null or decision_id in (select decision_id from '
-                          ~ reopened_relation ~ ')' -%}
-    {%- set scopes = {
-        'stg_landing__decisions': ('decision_id', "load_id > '" ~ since ~ "'"),
-        'stg_landing__items': ('item_id', "load_id > '" ~ since ~ "'"),
-        'stg_landing__audits': ('audit_id', "load_id > '" ~ since ~ "'"),
-        'int_items_first_decided': ('item_id', 'item_id is null or item_id in (select item_id from '
-                                    ~ reopened_relation ~ ')'),
-        'fct_decisions': ('decision_id', by_decision),
-        'int_decisions_verdicts_resolved': ('decision_id', by_decision),
-        'fct_qa_audits': ('decision_id', by_decision),
-    } -%}
-    {%- set scope = scopes.get(relation.identifier) -%}
+    {%- set scope = rebuilt_row_scopes() | selectattr('model', 'equalto', relation.identifier) | first -%}
     {%- set test = model.get('test_metadata') or {} -%}
     {%- set row_level = ['not_null', 'accepted_values', 'relationships', 'expression_is_true'] -%}
     {%- if scope and (test.get('name') in row_level
-                      or (test.get('name') == 'unique' and test.get('kwargs', {}).get('column_name') == scope[0])) -%}
-        {{ return(scope[1]) }}
+                      or (test.get('name') == 'unique' and test.get('kwargs', {}).get('column_name') == scope.key)) -%}
+        {{ return(scope.condition) }}
     {%- endif -%}
     {{ return(none) }}
 {%- endmacro %}

@@ -106,6 +106,24 @@ def test_every_published_mart_equals_the_full_refresh_build(builds):
     assert rows["fct_decisions"] > 2500 and rows["agg_quality_daily"] > 100
 
 
+def test_the_gate_is_told_the_rebuilt_rows_in_sql_that_runs_on_the_build(builds):
+    """int_rebuilt_rows hands the gate dbt's own list of rebuilt rows (macros/rebuilt_rows.sql): every
+    condition runs on the build database, and the fct_decisions one selects the re-opened decisions."""
+    _, daily, _, reopened = builds
+    con = duckdb.connect(str(layout(daily).build_database), read_only=True)
+    try:
+        scopes = {relation: condition for relation, condition in con.execute(
+            "select relation_name, rebuilt_rows_condition from intermediate.int_rebuilt_rows").fetchall()}
+        counts = {relation: con.execute(f"select count(*) from {relation} where {condition}").fetchone()[0]
+                  for relation, condition in scopes.items()}
+        stored = {row[0] for row in con.execute("select decision_id from marts.fct_decisions").fetchall()}
+    finally:
+        con.close()
+    assert {"marts.fct_decisions", "marts.fct_qa_audits", "marts.agg_quality_daily",
+            "staging.stg_landing__decisions"} <= set(scopes)
+    assert counts["marts.fct_decisions"] == len(reopened[-1][0] & stored) > 0
+
+
 def test_incremental_data_tests_read_the_rebuilt_rows_and_still_catch_a_defect_there(builds):
     """In an incremental build the large models' row-level and key tests read only the rows it rebuilt
     (macros/get_where_subquery.sql); a duplicate planted among those rows still fails `unique`. Runs last:
