@@ -6,7 +6,7 @@
     Relations are looked up in the graph rather than with ref(): a test cannot ref a model it does not
     depend on. A row with a null key is always in scope: a filter on the key alone would hide it. -#}
 {% macro rebuilt_row_scopes() -%}
-    {%- set since = var('since_load_id', none) -%}
+    {%- set since = incremental_since() -%}
     {%- if since is none or incremental_materialization() != 'incremental' or not execute -%}
         {{ return([]) }}
     {%- endif -%}

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from orchestration.errors import BuildError, UsageError
-from orchestration.incremental import incremental_vars, newest_load_id, record_build
+from orchestration.incremental import incremental_env, newest_load_id, record_build
 from orchestration.project import PROJECT_DIR, dbt_environment, layout
 
 FAILED = {"error", "fail", "runtime error"}
@@ -131,18 +131,19 @@ def _read_event(line: str, result: DbtResult, on_node) -> None:
 
 
 def build_arguments(warehouse: Path, full_refresh: bool = False, rebuild_from: date | None = None,
-                    dbt_vars: dict | None = None) -> tuple[list[str], str | None]:
-    """`dbt build` arguments for an incremental (or full-refresh) build of the warehouse as it is
-    now, and the newest load that build includes (to record once it has succeeded).
+                    dbt_vars: dict | None = None) -> tuple[list[str], dict[str, str], str | None]:
+    """`dbt build` arguments and environment for an incremental (or full-refresh) build of the warehouse
+    as it is now, and the newest load that build includes (to record once it has succeeded).
 
     Unit tests check model logic on fixed inputs, not the data, so a production build skips them, as
     dbt recommends; the test suite runs them (tests/test_dbt_unit_tests.py)."""
     through = newest_load_id(warehouse)
-    args = ["build", "--vars", json.dumps(incremental_vars(warehouse, full_refresh, rebuild_from) | (dbt_vars or {})),
-            "--exclude-resource-type", "unit_test"]
+    args = ["build", "--exclude-resource-type", "unit_test"]
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars)]
     if full_refresh:
         args.append("--full-refresh")
-    return args, through
+    return args, incremental_env(warehouse, full_refresh, rebuild_from), through
 
 
 def build(warehouse: Path, target: str = "duckdb", dbt_vars: dict | None = None, select: str | None = None,
@@ -150,12 +151,12 @@ def build(warehouse: Path, target: str = "duckdb", dbt_vars: dict | None = None,
           tests: bool = True) -> DbtResult:
     """`dbt build` (seeds, models and data tests in DAG order) in one invocation; incremental
     models rebuild only the days re-opened since the last successful build."""
-    args, through = build_arguments(warehouse, full_refresh, rebuild_from, dbt_vars)
+    args, env, through = build_arguments(warehouse, full_refresh, rebuild_from, dbt_vars)
     if select:
         args += ["--select", select]
     if not tests:
         args += ["--exclude-resource-type", "test"]
-    result = run_dbt(args, warehouse, target=target, on_node=on_node)
+    result = run_dbt(args, warehouse, target=target, on_node=on_node, extra_env=env)
     if result.returncode != 0 or result.failures:
         raise BuildError(describe_failure(result, layout(warehouse).dbt_log_dir))
     record_build(warehouse, through)

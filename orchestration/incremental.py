@@ -1,9 +1,10 @@
 """What an incremental dbt build is told: the loads it has not seen yet.
 
 After a successful build the state file records the newest load the build included; the next build
-gets it as dbt var `since_load_id`, and `int_reopened_decisions` re-opens every decision (and day) those
-later loads touch. The state is written only after dbt succeeds, so a failed or killed build is simply redone
-(over a superset of days) by the next run; a missing build database or state means a full build.
+gets it as `since_load_id` (environment variable MODQA_SINCE_LOAD_ID), and `int_reopened_decisions`
+re-opens every decision (and day) those later loads touch. The state is written only after dbt succeeds,
+so a failed or killed build is simply redone (over a superset of days) by the next run; a missing build
+database or state means a full build.
 """
 
 from __future__ import annotations
@@ -28,15 +29,22 @@ def _state_path(warehouse: Path) -> Path:
     return layout(warehouse).build_dir / STATE_FILE
 
 
-def incremental_vars(warehouse: Path, full_refresh: bool = False, rebuild_from: date | None = None) -> dict:
-    """dbt vars for the next build: what it has already seen, and how far back a backfill reaches."""
-    dbt_vars: dict = {}
+SINCE_ENV = "MODQA_SINCE_LOAD_ID"
+REBUILD_FROM_ENV = "MODQA_REBUILD_FROM_DATE"
+
+
+def incremental_env(warehouse: Path, full_refresh: bool = False, rebuild_from: date | None = None) -> dict[str, str]:
+    """What the next dbt build is told: what it has already seen, and how far back a backfill reaches.
+    Environment variables that dbt reads only when models run (macros/incremental_run.sql), so that a new
+    value does not make it re-parse the project. Both are always set (empty: none), so that a value left in
+    the calling environment never leaks into a build."""
+    env = {SINCE_ENV: "", REBUILD_FROM_ENV: ""}
     state = _state_path(warehouse)
     if not full_refresh and state.exists() and layout(warehouse).build_database.exists():
-        dbt_vars["since_load_id"] = json.loads(state.read_text())["built_through_load_id"]
+        env[SINCE_ENV] = json.loads(state.read_text())["built_through_load_id"]
     if rebuild_from is not None:
-        dbt_vars["rebuild_from_date"] = rebuild_from.isoformat()
-    return dbt_vars
+        env[REBUILD_FROM_ENV] = rebuild_from.isoformat()
+    return env
 
 
 def record_build(warehouse: Path, built_through_load_id: str | None) -> None:

@@ -4,7 +4,6 @@ same files; and a daily build re-opens only the days the new files touch."""
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 
 import duckdb
@@ -12,6 +11,7 @@ import pytest
 
 from orchestration.dbt_runner import build, run_dbt
 from orchestration.generator import generate
+from orchestration.incremental import SINCE_ENV
 from orchestration.ingest.loader import ingest
 from orchestration.project import layout
 from orchestration.publish import published_tables
@@ -140,8 +140,8 @@ def test_incremental_data_tests_read_the_rebuilt_rows_and_still_catch_a_defect_t
     finally:
         con.close()
     try:
-        result = run_dbt(["test", "--select", "fct_decisions,test_name:unique",
-                          "--vars", json.dumps({"since_load_id": since})], daily)
+        result = run_dbt(["test", "--select", "fct_decisions,test_name:unique"], daily,
+                         extra_env={SINCE_ENV: since})
     finally:
         con = duckdb.connect(str(database))
         con.execute("delete from marts.fct_decisions where rowid = (select max(rowid) from marts.fct_decisions "

@@ -1,8 +1,10 @@
 """dbt models, seeds and tests as Dagster assets and asset checks, grouped by layer."""
 
 
+import os
 from collections import Counter
 from collections.abc import Mapping
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -44,6 +46,21 @@ def backfill_start(context: dg.AssetExecutionContext) -> date | None:
     return date.fromisoformat(first) if first else None
 
 
+@contextmanager
+def environment(values: dict[str, str]):
+    """Set environment variables for the block, then put back what was there."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 translator = LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
@@ -60,10 +77,15 @@ def describe_results(run_results: dict) -> tuple[str, list[str]]:
             pool=DUCKDB_WRITERS, name="dbt_warehouse")
 def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """`dbt build`: seeds, models and data tests in one invocation (dbt tests → asset checks)."""
-    args, through = build_arguments(warehouse.warehouse_path, warehouse.full_refresh, backfill_start(context))
+    args, env, through = build_arguments(warehouse.warehouse_path, warehouse.full_refresh, backfill_start(context))
+    lay = layout(warehouse.warehouse_path)
     with step(f"dbt build ({warehouse.target})") as outcome:
-        invocation = dbt.cli([*args, "--target", warehouse.target], context=context, raise_on_error=False)
-        with chatter_to(layout(warehouse.warehouse_path).dbt_log_dir / "dagster-dbt-events.log"):
+        # The warehouse's own target folder, as for `dbt_runner.build`: dagster-dbt's default is a new
+        # folder per run under the project (a full parse every run, and a few MB left behind each time).
+        with environment(env):  # read by the dbt process it starts
+            invocation = dbt.cli([*args, "--target", warehouse.target], context=context, raise_on_error=False,
+                                 target_path=lay.dbt_target_dir)
+        with chatter_to(lay.dbt_log_dir / "dagster-dbt-events.log"):
             yield from invocation.stream()
         summary, failed = describe_results(invocation.get_artifact("run_results.json"))
         outcome["detail"] = summary if invocation.is_successful() else f"failed: {len(failed)} nodes"

@@ -1,5 +1,5 @@
 -- The decisions an incremental run rebuilds: every decision of an item that anything arrived for
--- since the last successful build (dbt var `since_load_id`, passed by `modqa run`).
+-- since the last successful build (`since_load_id`, passed by `modqa run`; macros/incremental_run.sql).
 --
 -- An item is touched by a new or re-delivered decision of it, an audit or a settled dispute of one of
 -- its decisions, its own (late) delivery, or a roster snapshot that changes who made one of its
@@ -9,8 +9,10 @@
 -- `rebuild_from_date`, are rebuilt too. Without `since_load_id` (first build, lost state) the table is
 -- empty and the incremental models rebuild everything (macros/is_reopened.sql).
 {{ config(materialized='table') }}
-{%- set since = var('since_load_id', none) %}
-{%- set rebuild_from = var('rebuild_from_date', none) %}
+-- depends_on: {{ ref('stg_landing__audits') }}, {{ ref('stg_landing__items') }}, {{ ref('stg_landing__roster') }}
+-- (read only in incremental runs, whose since_load_id dbt does not see while it parses)
+{%- set since = incremental_since() %}
+{%- set rebuild_from = incremental_rebuild_from() %}
 with decisions as (
     select decision_id, item_id, moderator_id, decided_at, cast(decided_at as date) as decision_date, load_id
     from {{ ref('stg_landing__decisions') }}
