@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 from orchestration.project import reader_memory_limit
@@ -79,13 +80,21 @@ def engine_arguments(database: Path) -> dict:
             "connect_args": {"read_only": True, "config": {"memory_limit": reader_memory_limit()}}}
 
 
-def fetch(database: Path, sql: str) -> list[dict]:
-    """The rows of one query on a build database, on a connection compatible with the gate's GX sources."""
+@contextmanager
+def querying(database: Path):
+    """A function running queries on a build database (rows as dicts), over one connection compatible
+    with the gate's GX sources."""
     import sqlalchemy
 
     engine = sqlalchemy.create_engine(**engine_arguments(database))
     try:
         with engine.connect() as connection:
-            return [dict(row) for row in connection.execute(sqlalchemy.text(sql)).mappings()]
+            yield lambda sql: [dict(row) for row in connection.execute(sqlalchemy.text(sql)).mappings()]
     finally:
         engine.dispose()
+
+
+def fetch(database: Path, sql: str) -> list[dict]:
+    """The rows of one query on a build database."""
+    with querying(database) as query:
+        return query(sql)

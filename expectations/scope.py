@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from expectations.checks import Check
-from expectations.gx_duckdb import fetch
-from orchestration.incremental import STATE_FILE
+from expectations.gx_duckdb import querying
+from orchestration.incremental import recorded_build
 
 BUILD_SCOPE = "intermediate.int_build_scope"
 # Per model the build rebuilt selectively: its key and the SQL selecting the rebuilt rows, written by dbt
@@ -57,16 +57,10 @@ class TableScope:
         return f"row checks on rebuilt rows only: {self.rebuilt_rows:,} of {self.total_rows:,}"
 
 
-def _built_through(database: Path) -> str | None:
-    """The newest load the build includes, as dbt recorded it next to the build database."""
-    state = Path(database).parent / STATE_FILE
-    return json.loads(state.read_text())["built_through_load_id"] if state.exists() else None
-
-
 def record_validation(gx_dir: Path, database: Path, passed: bool) -> None:
     """After the whole gate ran on a build: remember it if it passed, so that the next build, based on
     it, may be validated by its rebuilt rows; forget it otherwise."""
-    record, through = Path(gx_dir) / PASSED_RECORD, _built_through(database)
+    record, through = Path(gx_dir) / PASSED_RECORD, recorded_build(Path(database).parent)
     if not (passed and through):
         record.unlink(missing_ok=True)
         return
@@ -86,22 +80,21 @@ def read_scopes(database: Path, gx_dir: Path, tables) -> dict[str, TableScope]:
     """The scope of each table of `tables` that int_rebuilt_rows lists, when the database is an incremental
     build on top of a build that passed the gate; {} (validate everything) otherwise, e.g. a full build or
     a build older than int_rebuilt_rows."""
-    relations = {row["name"] for row in fetch(database, "select table_schema || '.' || table_name as name from "
-                                              "information_schema.tables where table_catalog = current_database()")}
-    if not {BUILD_SCOPE, REBUILT_ROWS} <= relations:
-        return {}
-    build = fetch(database, f"select since_load_id, is_incremental from {BUILD_SCOPE}")
-    if len(build) != 1 or not build[0]["is_incremental"] or build[0]["since_load_id"] is None:
-        return {}
-    since = build[0]["since_load_id"]
-    if since != _passed_through(gx_dir, database):
-        return {}
-    scopes = {}
-    for row in fetch(database, f"select relation_name, incremental_key, rebuilt_rows_condition from {REBUILT_ROWS}"):
-        table, predicate = row["relation_name"], row["rebuilt_rows_condition"]
-        if table not in tables:
-            continue
-        (counts,) = fetch(database, f"select count(*) filter (where {predicate}) as rebuilt, count(*) as total "
-                                    f"from {table}")
-        scopes[table] = TableScope(row["incremental_key"], predicate, counts["rebuilt"], counts["total"])
+    with querying(database) as query:
+        relations = {row["name"] for row in query("select table_schema || '.' || table_name as name from "
+                                                  "information_schema.tables where table_catalog = current_database()")}
+        if not {BUILD_SCOPE, REBUILT_ROWS} <= relations:
+            return {}
+        build = query(f"select since_load_id, is_incremental from {BUILD_SCOPE}")
+        if len(build) != 1 or not build[0]["is_incremental"] or build[0]["since_load_id"] is None:
+            return {}
+        if build[0]["since_load_id"] != _passed_through(gx_dir, database):
+            return {}
+        scopes = {}
+        for row in query(f"select relation_name, incremental_key, rebuilt_rows_condition from {REBUILT_ROWS}"):
+            table, predicate = row["relation_name"], row["rebuilt_rows_condition"]
+            if table not in tables:
+                continue
+            (counts,) = query(f"select count(*) filter (where {predicate}) as rebuilt, count(*) as total from {table}")
+            scopes[table] = TableScope(row["incremental_key"], predicate, counts["rebuilt"], counts["total"])
     return scopes

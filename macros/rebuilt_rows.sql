@@ -28,14 +28,18 @@
     ] -%}
     {%- set result = [] -%}
     {%- for model_name, key, condition in scopes -%}
-        {%- set node = graph.nodes.values() | selectattr('name', 'equalto', model_name) | first -%}
+        {%- set node = graph_node(model_name) -%}
         {%- do result.append({'model': model_name, 'relation': node.schema ~ '.' ~ node.alias, 'key': key,
                               'condition': condition}) -%}
     {%- endfor -%}
     {{ return(result) }}
 {%- endmacro %}
 
+{% macro graph_node(model_name) -%}
+    {{ return(graph.nodes.values() | selectattr('name', 'equalto', model_name) | first) }}
+{%- endmacro %}
+
 {% macro graph_relation(model_name) -%}
-    {%- set node = graph.nodes.values() | selectattr('name', 'equalto', model_name) | first -%}
+    {%- set node = graph_node(model_name) -%}
     {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) }}
 {%- endmacro %}

@@ -29,6 +29,12 @@ def _state_path(warehouse: Path) -> Path:
     return layout(warehouse).build_dir / STATE_FILE
 
 
+def recorded_build(build_dir: Path) -> str | None:
+    """The newest load the last successful build in `build_dir` included (None: no build recorded)."""
+    state = Path(build_dir) / STATE_FILE
+    return json.loads(state.read_text())["built_through_load_id"] if state.exists() else None
+
+
 SINCE_ENV = "MODQA_SINCE_LOAD_ID"
 REBUILD_FROM_ENV = "MODQA_REBUILD_FROM_DATE"
 
@@ -39,9 +45,8 @@ def incremental_env(warehouse: Path, full_refresh: bool = False, rebuild_from: d
     value does not make it re-parse the project. Both are always set (empty: none), so that a value left in
     the calling environment never leaks into a build."""
     env = {SINCE_ENV: "", REBUILD_FROM_ENV: ""}
-    state = _state_path(warehouse)
-    if not full_refresh and state.exists() and layout(warehouse).build_database.exists():
-        env[SINCE_ENV] = json.loads(state.read_text())["built_through_load_id"]
+    if not full_refresh and layout(warehouse).build_database.exists():
+        env[SINCE_ENV] = recorded_build(layout(warehouse).build_dir) or ""
     if rebuild_from is not None:
         env[REBUILD_FROM_ENV] = rebuild_from.isoformat()
     return env

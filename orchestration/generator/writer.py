@@ -128,19 +128,18 @@ class DeliveryWriter:
         """
         pending = f"pending_{table}"
         cutoff = "true" if before is None else f"delivery_day < date '{before}'"
-        days = [row[0] for row in self.con.execute(
-            f"select distinct delivery_day from {pending} where {cutoff} order by 1").fetchall()]
-        for day in days:
+        days = self.con.execute(
+            f"select delivery_day, count(*) from {pending} where {cutoff} group by 1 order by 1").fetchall()
+        for day, rows in days:
             self._write_day(pending, table, day)
-        self.rows[table] += self.con.execute(f"select count(*) from {pending} where {cutoff}").fetchone()[0]
+            self.rows[table] += rows
         self.files[table] += len(days)
         self.con.execute(f"delete from {pending} where {cutoff}")
 
-    def write_all(self, table: str) -> tuple[int, int]:
-        """Stage and write a whole table at once; returns (rows, files) written for it."""
+    def write_all(self, table: str) -> None:
+        """Stage and write a whole table at once."""
         self.stage(table)
         self.flush(table)
-        return self.rows[table], self.files[table]
 
     def _write_day(self, pending: str, table: str, day: date) -> None:
         fmt = table_format(table, self.file_format)
