@@ -10,10 +10,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+import yaml
 
+from orchestration.ingest.contracts import CONTRACTS
 from orchestration.ingest.loader import ingest
 from orchestration.ingest.store import RawStore
-from orchestration.project import layout
+from orchestration.project import PROJECT_DIR, layout
 
 ITEM_HEADER = "item_id,item_type,queue_id,market,language,enqueued_at"
 DECISION_HEADER = "decision_id,item_id,moderator_id,is_automated,verdict,policy_code,decided_at,handle_seconds"
@@ -328,3 +330,10 @@ def test_identical_redelivery_in_a_later_run_loads_nothing(landing, warehouse):
     report = ingest(landing, warehouse)
     # Every row, whatever its hash (half of them exceed a signed 64-bit integer, as stored in raw).
     assert report.rows_loaded == 0 and report.tables[1].rows_duplicate == 20
+
+
+def test_dbt_knows_the_same_raw_keys_as_the_ingest_contracts():
+    """Staging keeps one row per key and dq_ingest_report counts keys by dbt's `raw_keys` var; ingest
+    judges re-deliveries by the contract's key. The two must name the same columns."""
+    dbt_keys = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["raw_keys"]
+    assert dbt_keys == {name: list(contract.key) for name, contract in CONTRACTS.items()}

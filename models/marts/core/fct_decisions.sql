@@ -14,11 +14,9 @@ with decisions as (
 ),
 
 items as (
-    select * from {{ ref('stg_landing__items') }}
-),
-
-first_decided as (
-    select item_id, first_decision_id, sla_minutes from {{ ref('int_items_first_decided') }}
+    -- The item's attributes with its first decision: one row per item, so one join brings both.
+    select item_id, item_type, queue_id, market, language, enqueued_at, first_decision_id, sla_minutes
+    from {{ ref('int_items_first_decided') }}
 ),
 
 verdicts as (
@@ -56,8 +54,8 @@ joined as (
         decisions.policy_code,
         decisions.handle_seconds,
         items.enqueued_at,
-        decisions.decision_id = first_decided.first_decision_id as is_first_decision,
-        first_decided.sla_minutes,
+        decisions.decision_id = items.first_decision_id as is_first_decision,
+        items.sla_minutes,
         coalesce(verdicts.is_in_sample, false) as is_in_sample,
         verdicts.sampling_rate,
         verdicts.sampling_weight,
@@ -68,7 +66,6 @@ joined as (
         coalesce(verdicts.has_upheld_dispute, false) as has_upheld_dispute
     from decisions
     inner join items on decisions.item_id = items.item_id
-    inner join first_decided on decisions.item_id = first_decided.item_id
     cross join automation_vendor
     left join moderator_versions
         on not decisions.is_automated

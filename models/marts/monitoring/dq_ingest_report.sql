@@ -33,6 +33,23 @@ staged as (
     {% endfor %}
 ),
 
+raw_counts as (
+    -- Every delivered version in raw and the distinct keys among them (what staging must hold), for the
+    -- gate's reconciliation: counted here once rather than in each of the gate's queries.
+    {% for table in tables %}
+    select
+        '{{ table }}' as table_name,
+        count(*) as raw_rows,
+        count(distinct
+            {%- for column in var('raw_keys')[table] %}
+            {{ '|| chr(31) || ' if not loop.first }}cast({{ column }} as {{ dbt.type_string() }})
+            {%- endfor %}
+        ) as raw_keys
+    from {{ source('raw', table) }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
 orphans as (
     select table_name, count(*) as orphan_rows from {{ ref('dq_orphans') }} group by table_name
 ),
@@ -49,13 +66,16 @@ final as (
         cast(coalesce(files.rows_loaded, 0) as bigint) as rows_loaded,
         cast(coalesce(files.rows_quarantined, 0) as bigint) as rows_quarantined,
         cast(coalesce(files.rows_duplicate, 0) as bigint) as rows_duplicate,
+        cast(raw_counts.raw_rows as bigint) as raw_rows,
         cast(staged.staged_rows as bigint) as staged_rows,
+        cast(raw_counts.raw_keys as bigint) as raw_keys,
         cast(coalesce(files.rows_loaded, 0) - staged.staged_rows as bigint) as superseded_versions,
         cast(coalesce(orphans.orphan_rows, 0) as bigint) as orphan_rows,
         files.last_loaded_at
     from staged
     left join files on staged.table_name = files.table_name
     left join orphans on staged.table_name = orphans.table_name
+    inner join raw_counts on staged.table_name = raw_counts.table_name
 )
 
 select * from final

@@ -1,5 +1,5 @@
 with source as (
-    {{ latest_version(source('raw', 'appeals'), ['appeal_id']) }}
+    {{ latest_version(source('raw', 'appeals'), var('raw_keys')['appeals']) }}
 ),
 
 final as (

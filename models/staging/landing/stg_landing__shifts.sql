@@ -1,5 +1,5 @@
 with source as (
-    {{ latest_version(source('raw', 'shifts'), ['person_id', 'shift_date']) }}
+    {{ latest_version(source('raw', 'shifts'), var('raw_keys')['shifts']) }}
 ),
 
 final as (
