@@ -153,3 +153,76 @@ def test_incremental_data_tests_read_the_rebuilt_rows_and_still_catch_a_defect_t
     # A null key is never filtered away from not_null.
     not_null = next((layout(daily).dbt_target_dir / "compiled").rglob("not_null_fct_decisions_decision_id.sql"))
     assert "decision_id is null or decision_id in" in not_null.read_text()
+
+
+def _compare_published_marts(daily, full) -> dict[str, int]:
+    """Assert every published table of the two builds is equal row for row; their row counts."""
+    con = duckdb.connect(str(layout(daily).build_database), read_only=True)
+    con.execute(f"attach '{layout(full).build_database}' as full_refresh (read_only)")
+    try:
+        catalog = con.execute("select current_database()").fetchone()[0]
+        rows = {}
+        for schema, table in [t for t in published_tables(con, catalog) if t not in LOAD_HISTORY]:
+            incremental = con.execute(f"select * from {catalog}.{schema}.{table}").df()
+            refreshed = con.execute(f"select * from full_refresh.{schema}.{table}").df()
+            assert_same_table(f"{schema}.{table}", incremental, refreshed, ("built day by day", "in one full refresh"))
+            rows[table] = len(incremental)
+    finally:
+        con.close()
+    return rows
+
+
+def test_a_decision_or_audit_corrected_onto_another_item_or_day_leaves_nothing_behind(tmp_path):
+    """A correction may move a decision to another item and day, or an audit to another decision. The
+    incremental build must rebuild what the old version was stored under too (the old item's first
+    decision, the old day's counts, the old decision's verdict), or those rows stay stale."""
+    landing, daily, full = tmp_path / "landing", tmp_path / "daily", tmp_path / "full"
+    generate(landing, days=4, decisions_per_day=150, seed=8, start=START, file_format="parquet")
+    ingest(landing, daily, dates=(day(0), day(2)))
+    build(daily, tests=False)
+    decisions, audits = landed(landing, "decisions"), landed(landing, "audits")
+    con = duckdb.connect()
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        # The first decision of a day-0 item with two decisions or more moves to a day-1 item...
+        moved, old_item = con.execute(f"""
+            select arg_min(decision_id, decided_at), item_id from {decisions}
+            where file_date = '{day(0)}' group by item_id having count(*) >= 2 order by item_id limit 1
+        """).fetchone()
+        new_item, new_time = con.execute(f"""
+            select item_id, min(decided_at) from {decisions} where file_date = '{day(1)}'
+            group by item_id order by item_id limit 1
+        """).fetchone()
+        # ... and an audit of a day-0 decision of another item moves to a day-0 decision audited earlier.
+        audit, old_decision, new_decision = con.execute(f"""
+            select a.audit_id, a.decision_id, other.decision_id
+            from {audits} a join {decisions} d using (decision_id)
+            join {decisions} other on other.file_date = '{day(0)}' and other.decided_at <= a.audited_at
+                 and other.item_id not in (d.item_id, '{old_item}')
+            where d.file_date = '{day(0)}' and a.file_date = '{day(0)}' and d.item_id <> '{old_item}'
+            order by a.audit_id, other.decision_id limit 1
+        """).fetchone()
+        corrections = landing / "decisions" / day(3).isoformat() / "decisions_corrections.parquet"
+        con.execute(f"""copy (select * exclude (filename, file_date) replace ('{new_item}' as item_id,
+                                  cast('{new_time}' as timestamptz) + interval 1 minute as decided_at)
+                              from {decisions} where decision_id = '{moved}') to '{corrections}' (format parquet)""")
+        corrections = landing / "audits" / day(3).isoformat() / "audits_corrections.parquet"
+        con.execute(f"""copy (select * exclude (filename, file_date) replace ('{new_decision}' as decision_id)
+                              from {audits} where audit_id = '{audit}') to '{corrections}' (format parquet)""")
+    finally:
+        con.close()
+    report = ingest(landing, daily)
+    assert report.rows_quarantined == 0, [e.reason for t in report.tables for e in t.examples]
+    build(daily, tests=False)
+    ingest(landing, full)
+    build(full, full_refresh=True, tests=False)
+    con = duckdb.connect(str(layout(full).build_database), read_only=True)
+    try:
+        assert con.execute("select item_id from marts.fct_decisions where decision_id = ?", [moved]).fetchone() \
+            == (new_item,), "the correction did not load: the test proves nothing"
+        assert con.execute("select decision_id from marts.fct_qa_audits where audit_id = ?", [audit]).fetchone() \
+            == (new_decision,)
+        assert old_decision != new_decision
+    finally:
+        con.close()
+    _compare_published_marts(daily, full)

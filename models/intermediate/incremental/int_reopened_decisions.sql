@@ -27,7 +27,7 @@ touched_items as (
 {%- else %}
 
 audits as (
-    select decision_id, load_id from {{ ref('stg_landing__audits') }}
+    select audit_id, decision_id, load_id from {{ ref('stg_landing__audits') }}
 ),
 
 items as (
@@ -36,6 +36,22 @@ items as (
 
 roster as (
     select person_id, snapshot_date, hired_on, load_id from {{ ref('stg_landing__roster') }}
+),
+
+-- A corrected delivery may move a decision to another item or day, or an audit to another decision:
+-- what the earlier delivery was stored under is rebuilt too (raw keeps every delivery).
+superseded_decisions as (
+    select item_id, cast(cast(decided_at as timestamp) as date) as decision_date
+    from {{ source('raw', 'decisions') }}
+    where _load_id <= '{{ since }}'
+        and decision_id in (select decision_id from decisions where load_id > '{{ since }}')
+),
+
+superseded_audit_targets as (
+    select decision_id
+    from {{ source('raw', 'audits') }}
+    where _load_id <= '{{ since }}'
+        and audit_id in (select audit_id from audits where load_id > '{{ since }}')
 ),
 
 roster_changes as (
@@ -74,6 +90,12 @@ touched_items as (
     union
     select item_id from items where load_id > '{{ since }}'
     union
+    select item_id from superseded_decisions
+    union
+    select decisions.item_id
+    from superseded_audit_targets
+    inner join decisions on superseded_audit_targets.decision_id = decisions.decision_id
+    union
     select decisions.item_id
     from decisions
     inner join roster_changes
@@ -89,6 +111,11 @@ final as (
     select touched_items.item_id, decisions.decision_id, decisions.decision_date
     from touched_items
     left join decisions on touched_items.item_id = decisions.item_id
+    {%- if since is not none %}
+    union all
+    -- The day a corrected decision was stored under: it leaves that day's marts.
+    select item_id, cast(null as {{ dbt.type_string() }}) as decision_id, decision_date from superseded_decisions
+    {%- endif %}
 )
 
 select * from final

@@ -1,5 +1,6 @@
 {{ config(materialized=incremental_materialization(), unique_key='decision_id',
-          incremental_strategy='delete+insert') }}
+          incremental_strategy='delete+insert',
+          pre_hook="{{ delete_reopened_rows(is_reopened_decision('decision_id')) }}") }}
 -- depends_on: {{ ref('int_reopened_decisions') }}
 -- Incremental: the audits of the re-opened decisions (int_reopened_decisions) are rebuilt, keyed by
 -- decision (delete+insert: the key groups a decision's rows, it is not a row key).

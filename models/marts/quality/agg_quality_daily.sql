@@ -1,5 +1,6 @@
 {{ config(materialized=incremental_materialization(), unique_key='decision_date',
-          incremental_strategy='delete+insert') }}
+          incremental_strategy='delete+insert',
+          pre_hook="{{ delete_reopened_rows(is_reopened_day('decision_date')) }}") }}
 -- depends_on: {{ ref('int_reopened_decisions') }}, {{ ref('int_reopened_days') }}
 -- Incremental: the re-opened days (int_reopened_days) are replaced whole (delete+insert: a merge
 -- would keep the rows of groups that vanished from a day).
