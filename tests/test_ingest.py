@@ -146,6 +146,23 @@ def test_decided_before_enqueued_is_quarantined_in_either_arrival_order(landing,
     assert "dec-2" in set(raw(warehouse, "decisions")["decision_id"])
 
 
+def test_a_decision_is_judged_against_the_latest_delivery_of_its_item(landing, warehouse):
+    """An item corrected to a later enqueue time makes an earlier decision wrong, and one corrected to an
+    earlier time makes it right, whatever the earlier deliveries said."""
+    land(landing, "items", "1/items.csv", ITEM_HEADER, ITEM, "itm-2,ad,ads_standard,US,en,2026-10-01T12:00:00Z")
+    ingest(landing, warehouse)
+    land(landing, "items", "2/items.csv", ITEM_HEADER, "itm-1,ad,ads_standard,US,en,2026-10-01T12:00:00Z",
+         "itm-2,ad,ads_standard,US,en,2026-10-01T08:00:00Z")
+    ingest(landing, warehouse)
+    land(landing, "decisions", "3/d.csv", DECISION_HEADER, "dec-1,itm-1,p1,false,approve,,2026-10-01T10:00:00Z,4",
+         "dec-2,itm-2,p1,false,approve,,2026-10-01T10:00:00Z,4")
+    ingest(landing, warehouse)
+    bad = quarantine(warehouse)
+    assert list(bad["reason_code"]) == ["cross_table_rule"]
+    assert "is before item itm-1 was enqueued (2026-10-01T12:00:00Z)" in bad["reason"].iloc[0]
+    assert list(raw(warehouse, "decisions")["decision_id"]) == ["dec-2"]
+
+
 def test_identical_redelivery_loads_once(landing, warehouse):
     land(landing, "items", "1/items.csv", ITEM_HEADER, ITEM)
     land(landing, "items", "2/items.csv", ITEM_HEADER, ITEM, "itm-2,ad,ads_standard,US,en,2026-10-01T09:00:00Z")

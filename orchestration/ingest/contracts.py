@@ -48,7 +48,8 @@ class CrossTableRule:
     """A rule against rows already loaded into another table; the row that arrives second breaks it.
 
     `other_value` aggregates the other table's rows sharing `join_column` (it may use the lineage
-    columns); `violation` is a predicate over the typed row and `{other}`; `message` a SQL text
+    columns), or with `of_latest_delivery` is a column expression taken from the latest delivery of
+    that key; `violation` is a predicate over the typed row and `{other}`; `message` a SQL text
     expression that may use both.
     """
 
@@ -58,6 +59,7 @@ class CrossTableRule:
     other_value: str
     violation: str
     message: str
+    of_latest_delivery: bool = False
 
 
 @dataclass(frozen=True)
@@ -139,9 +141,10 @@ DECISIONS = TableContract(
     cross_rules=(
         CrossTableRule(
             "decided_at", "items", "item_id",
-            "arg_max(enqueued_at, (_load_id, _source_file, _source_line))", "decided_at < {other}",
+            "enqueued_at", "decided_at < {other}",
             "'decided_at ' || strftime(decided_at, '%Y-%m-%dT%H:%M:%SZ') || ' is before item ' || item_id "
             "|| ' was enqueued (' || strftime({other}, '%Y-%m-%dT%H:%M:%SZ') || '); fix the timestamp'",
+            of_latest_delivery=True,
         ),
     ),
 )
