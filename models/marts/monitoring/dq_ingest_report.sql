@@ -34,20 +34,7 @@ staged as (
 ),
 
 raw_counts as (
-    -- Every delivered version in raw and the distinct keys among them (what staging must hold), for the
-    -- gate's reconciliation: counted here once rather than in each of the gate's queries.
-    {% for table in tables %}
-    select
-        '{{ table }}' as table_name,
-        count(*) as raw_rows,
-        count(distinct
-            {%- for column in var('raw_keys')[table] %}
-            {{ '|| chr(31) || ' if not loop.first }}cast({{ column }} as {{ dbt.type_string() }})
-            {%- endfor %}
-        ) as raw_keys
-    from {{ source('raw', table) }}
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    select * from {{ ref('int_raw_key_counts') }}
 ),
 
 orphans as (
