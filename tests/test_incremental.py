@@ -72,6 +72,23 @@ def late_audited_decisions(landing, chunk: tuple[int, int]) -> set[str]:
     return {row[0] for row in rows}
 
 
+def _compare_published_marts(daily, full) -> dict[str, int]:
+    """Assert every published table of the two builds is equal row for row; their row counts."""
+    con = duckdb.connect(str(layout(daily).build_database), read_only=True)
+    con.execute(f"attach '{layout(full).build_database}' as full_refresh (read_only)")
+    try:
+        catalog = con.execute("select current_database()").fetchone()[0]
+        rows = {}
+        for schema, table in [t for t in published_tables(con, catalog) if t not in LOAD_HISTORY]:
+            incremental = con.execute(f"select * from {catalog}.{schema}.{table}").df()
+            refreshed = con.execute(f"select * from full_refresh.{schema}.{table}").df()
+            assert_same_table(f"{schema}.{table}", incremental, refreshed, ("built day by day", "in one full refresh"))
+            rows[table] = len(incremental)
+    finally:
+        con.close()
+    return rows
+
+
 def test_late_audits_really_arrive_after_their_decisions_were_built(builds):
     landing, *_ = builds
     for chunk in CHUNKS[1:]:
@@ -89,20 +106,8 @@ def test_each_daily_build_rebuilds_the_decisions_late_data_touches_and_not_all(b
 
 def test_every_published_mart_equals_the_full_refresh_build(builds):
     _, daily, full, _ = builds
-    con = duckdb.connect(str(layout(daily).build_database), read_only=True)
-    con.execute(f"attach '{layout(full).build_database}' as full_refresh (read_only)")
-    try:
-        catalog = con.execute("select current_database()").fetchone()[0]
-        tables = [t for t in published_tables(con, catalog) if t not in LOAD_HISTORY]
-        assert len(tables) >= 20
-        rows = {}
-        for schema, table in tables:
-            incremental = con.execute(f"select * from {catalog}.{schema}.{table}").df()
-            refreshed = con.execute(f"select * from full_refresh.{schema}.{table}").df()
-            assert_same_table(f"{schema}.{table}", incremental, refreshed, ("built day by day", "in one full refresh"))
-            rows[table] = len(incremental)
-    finally:
-        con.close()
+    rows = _compare_published_marts(daily, full)
+    assert len(rows) >= 20
     assert rows["fct_decisions"] > 2500 and rows["agg_quality_daily"] > 100
 
 
@@ -153,23 +158,6 @@ def test_incremental_data_tests_read_the_rebuilt_rows_and_still_catch_a_defect_t
     # A null key is never filtered away from not_null.
     not_null = next((layout(daily).dbt_target_dir / "compiled").rglob("not_null_fct_decisions_decision_id.sql"))
     assert "decision_id is null or decision_id in" in not_null.read_text()
-
-
-def _compare_published_marts(daily, full) -> dict[str, int]:
-    """Assert every published table of the two builds is equal row for row; their row counts."""
-    con = duckdb.connect(str(layout(daily).build_database), read_only=True)
-    con.execute(f"attach '{layout(full).build_database}' as full_refresh (read_only)")
-    try:
-        catalog = con.execute("select current_database()").fetchone()[0]
-        rows = {}
-        for schema, table in [t for t in published_tables(con, catalog) if t not in LOAD_HISTORY]:
-            incremental = con.execute(f"select * from {catalog}.{schema}.{table}").df()
-            refreshed = con.execute(f"select * from full_refresh.{schema}.{table}").df()
-            assert_same_table(f"{schema}.{table}", incremental, refreshed, ("built day by day", "in one full refresh"))
-            rows[table] = len(incremental)
-    finally:
-        con.close()
-    return rows
 
 
 def test_a_decision_or_audit_corrected_onto_another_item_or_day_leaves_nothing_behind(tmp_path):
