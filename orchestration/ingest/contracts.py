@@ -49,8 +49,8 @@ class CrossTableRule:
 
     `other_value` aggregates the other table's rows sharing `join_column` (it may use the lineage
     columns), or with `of_latest_delivery` is a column expression taken from the latest delivery of
-    that key; `violation` is a predicate over the typed row and `{other}`; `message` a SQL text
-    expression that may use both.
+    that key (then `join_column` must be the other table's key); `violation` is a predicate over the
+    typed row and `{other}`; `message` a SQL text expression that may use both.
     """
 
     column: str

@@ -24,6 +24,9 @@ LINEAGE_COLUMNS = {
     "_source_line": "bigint",
     "_load_id": "varchar",
     "_loaded_at": "timestamptz",
+    # A delivery of a key loaded before (in an earlier load, or earlier in this one): a key has more
+    # than one version exactly when one of its rows says so, so staging orders only those keys.
+    "_redelivered": "boolean",
 }
 QUARANTINE_COLUMNS = {
     "table_name": "varchar",
@@ -86,12 +89,44 @@ class RawStore:
         folders = {self.table_dir(t): raw_column_types(c) for t, c in CONTRACTS.items()}
         folders[self.quarantine_dir] = QUARANTINE_COLUMNS
         folders[self.manifest_dir] = MANIFEST_COLUMNS
+        self.recover()
         for folder, columns in folders.items():
             folder.mkdir(parents=True, exist_ok=True)
-            if not (folder / SCHEMA_FILE).exists():
+            schema = folder / SCHEMA_FILE
+            if folder.name in CONTRACTS and schema.exists() and not self._holds_every_column(con, schema, columns):
+                self._upgrade(con, folder, columns)
+            if not schema.exists():
                 select = ", ".join(f"cast(null as {t}) as {c}" for c, t in columns.items())
-                self._copy(con, f"select {select} where false", folder / SCHEMA_FILE)
-        self.recover()
+                self._copy(con, f"select {select} where false", schema)
+
+    @staticmethod
+    def _holds_every_column(con, schema: Path, columns: dict[str, str]) -> bool:
+        present = {row[0] for row in con.execute(f"describe select * from read_parquet({sql_string(str(schema))})")
+                   .fetchall()}
+        return set(columns) <= present
+
+    def _upgrade(self, con, folder: Path, columns: dict[str, str]) -> None:
+        """Bring a raw table written by an earlier version up to the current columns: today only
+        `_redelivered`, recomputed from the lineage of every stored delivery. Each file is rewritten
+        in place (by rename) and the schema file last, so an interrupted upgrade is redone next run."""
+        table = folder.name
+        key = ", ".join(f'"{k}"' for k in CONTRACTS[table].key)
+        kept = ", ".join(f'"{c}"' for c in columns if c != "_redelivered")
+        con.execute(f"""
+            create or replace temp table upgraded as
+            select {kept},
+                   row_number() over (partition by {key} order by _load_id, _source_file, _source_line) > 1
+                       as _redelivered,
+                   filename
+            from read_parquet({self.glob(folder)}, union_by_name = true, filename = true)
+        """)
+        names = ", ".join(f'"{c}"' for c in columns)
+        for path in sorted(folder.glob("*.parquet")):
+            if path.name != SCHEMA_FILE:
+                self._copy(con, f"select {names} from upgraded where filename = {sql_string(str(path))} "
+                                f"order by _source_file, _source_line", path)
+        con.execute("drop table upgraded")
+        (folder / SCHEMA_FILE).unlink()
 
     def has_rows(self, table: str) -> bool:
         """Whether a batch file besides the empty schema file exists for the table (it may hold rows)."""

@@ -4,7 +4,8 @@ Output temp table `checked`, in the row order of `landed`: the typed contract co
 (_file_id, _line, _extra, _raw), `_row_hash` (fingerprint of the typed values, for duplicate
 detection) and the row's verdict: `_reason_code`, `_reason` and `_reason_column` are NULL for a good
 row, else name its first problem's code and column and every problem found in that row (classification
-in loader.py later sets them on good rows it quarantines).
+in loader.py later sets them on good rows it quarantines, and sets `_redelivered` on the good rows whose
+key was loaded before).
 """
 
 from __future__ import annotations
@@ -132,6 +133,6 @@ def checked_sql(contract: TableContract, rejected_files: dict[int, list[str]], s
         )
         select * exclude (_errors), _errors[1].code as _reason_code,
                array_to_string(list_transform(_errors, lambda e: e.message), '; ') as _reason,
-               _errors[1].column as _reason_column
+               _errors[1].column as _reason_column, false as _redelivered
         from errors
     """
