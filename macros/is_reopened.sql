@@ -19,11 +19,3 @@
     {{ date_column }} in (select decision_date from {{ ref('int_reopened_days') }})
     {%- endif %}
 {% endmacro %}
-
-{#- Pre-hook of the models keyed by a re-opened decision or day: an incremental run first deletes every
-    stored row it re-opens. delete+insert alone deletes only the keys the rebuild returns rows for, so a
-    key left with none (an audit corrected onto another decision, a day whose decisions all moved away)
-    would keep its old rows. -#}
-{% macro delete_reopened_rows(condition) %}
-    {%- if is_incremental() %}delete from {{ this }} where {{ condition }}{% endif %}
-{% endmacro %}

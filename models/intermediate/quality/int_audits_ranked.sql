@@ -1,9 +1,8 @@
 {{ config(materialized=incremental_materialization(), unique_key='decision_id',
-          incremental_strategy='delete+insert',
-          pre_hook="{{ delete_reopened_rows(is_reopened_decision('decision_id')) }}") }}
+          incremental_strategy='replace_reopened') }}
 -- depends_on: {{ ref('int_reopened_decisions') }}
 -- Incremental: the audits of the re-opened decisions (int_reopened_decisions) are rebuilt, keyed by
--- decision (delete+insert: the key groups a decision's rows, it is not a row key).
+-- decision (strategy replace_reopened: the key groups a decision's rows, it is not a row key).
 -- Audits of decisions that have arrived (orphans wait in staging and are counted by monitoring),
 -- ranked per decision: the latest audit sets the effective verdict, the earliest random audit
 -- sets the sampling weight.

@@ -1,6 +1,5 @@
 {{ config(materialized=incremental_materialization(), unique_key='decision_id',
-          incremental_strategy='delete+insert',
-          pre_hook="{{ delete_reopened_rows(is_reopened_decision('decision_id')) }}") }}
+          incremental_strategy='replace_reopened') }}
 -- depends_on: {{ ref('int_reopened_decisions') }}
 -- Incremental: the verdicts of the re-opened decisions (int_reopened_decisions) are rebuilt, keyed by
 -- decision.

@@ -1,9 +1,8 @@
 {{ config(materialized=incremental_materialization(), unique_key='decision_id',
-          incremental_strategy='delete+insert',
-          pre_hook="{{ delete_reopened_rows(is_reopened_decision('decision_id')) }}") }}
+          incremental_strategy='replace_reopened') }}
 -- depends_on: {{ ref('int_reopened_decisions') }}
 -- Incremental: the audits of the re-opened decisions (int_reopened_decisions) are rebuilt, keyed by
--- decision (delete+insert: the key groups a decision's rows, it is not a row key).
+-- decision (strategy replace_reopened: the key groups a decision's rows, it is not a row key).
 with audits as (
     select * from {{ ref('int_audits_ranked') }}
     {%- if is_incremental() %}

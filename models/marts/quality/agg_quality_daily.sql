@@ -1,8 +1,7 @@
 {{ config(materialized=incremental_materialization(), unique_key='decision_date',
-          incremental_strategy='delete+insert',
-          pre_hook="{{ delete_reopened_rows(is_reopened_day('decision_date')) }}") }}
+          incremental_strategy='replace_reopened') }}
 -- depends_on: {{ ref('int_reopened_decisions') }}, {{ ref('int_reopened_days') }}
--- Incremental: the re-opened days (int_reopened_days) are replaced whole (delete+insert: a merge
+-- Incremental: the re-opened days (int_reopened_days) are replaced whole (strategy replace_reopened: a merge
 -- would keep the rows of groups that vanished from a day).
 -- Quality per decision day, vendor, queue and market. Stores the additive parts (counts, Σw, Σw² per
 -- outcome class) next to every rate, so any roll-up recomputes rates from sums (DESIGN §4).
