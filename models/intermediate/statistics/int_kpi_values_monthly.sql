@@ -98,9 +98,18 @@ quality_values as (
 ),
 
 first_decisions as (
-    select decision_date, vendor_id, queue_id, market, within_sla
+    -- Summed per day, vendor, queue and market in one pass over the decisions; the scopes below then
+    -- re-aggregate these few rows instead of four copies of every first decision.
+    select
+        decision_date,
+        vendor_id,
+        queue_id,
+        market,
+        count(*) as first_decisions,
+        sum(case when within_sla then 1 else 0 end) as within_sla
     from {{ ref('fct_decisions') }}
     where is_first_decision
+    group by decision_date, vendor_id, queue_id, market
 ),
 
 sla_scoped as (
@@ -118,8 +127,8 @@ sla_sums as (
         {{ first_day_of_month('decision_date') }} as month_start_date,
         scope_type,
         scope_value,
-        count(*) as first_decisions,
-        sum(case when within_sla then 1 else 0 end) as within_sla
+        cast(sum(first_decisions) as bigint) as first_decisions,
+        cast(sum(within_sla) as bigint) as within_sla
     from sla_scoped
     group by {{ first_day_of_month('decision_date') }}, scope_type, scope_value
 ),
