@@ -5,8 +5,8 @@
     rebuilt row can break by itself are narrowed: row-level tests (not_null, accepted_values,
     relationships from this model, expression_is_true) and `unique` on the model's incremental key
     (delete+insert and replace_reopened replace every stored row of a rebuilt key, so a duplicate can
-    only be among the rebuilt rows). Any other test (e.g. uniqueness of another column) keeps reading the whole model. The models and
-    their rebuilt rows: macros/rebuilt_rows.sql. -#}
+    only be among the rebuilt rows). Any other test (e.g. uniqueness of another column) keeps reading
+    the whole model. The models and their rebuilt rows: macros/rebuilt_rows.sql. -#}
 {% macro default__get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
     {%- if config.get('where') %}{% do conditions.append(config.get('where')) %}{% endif -%}
