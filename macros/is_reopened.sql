@@ -19,3 +19,26 @@
     {{ date_column }} in (select decision_date from {{ ref('int_reopened_days') }})
     {%- endif %}
 {% endmacro %}
+
+{#- A row that hangs off a decision (an audit, an appeal) is re-opened when it was delivered since the
+    last build or its decision was re-opened. -#}
+{% macro is_reopened_child(decision_id_column, load_id_column) %}
+    {%- if incremental_since() is none %}true{% else -%}
+    ({{ load_id_column }} > '{{ incremental_since() }}' or {{ is_reopened_decision(decision_id_column) }})
+    {%- endif %}
+{% endmacro %}
+
+{#- The rows of dq_orphans an incremental run re-evaluates: re-opened decisions, re-opened audits and
+    appeals (is_reopened_child), and every shift (few, and a roster change can touch any of them).
+    Any other staged row kept its place in its fact table, or its parent is still missing, since the
+    previous build. -#}
+{% macro is_reopened_orphan() %}
+    {%- if incremental_since() is none %}true{% else -%}
+    (table_name = 'shifts'
+        or (table_name = 'decisions' and {{ is_reopened_decision('row_key') }})
+        or (table_name = 'audits' and row_key in (
+            select audit_id from {{ ref('stg_landing__audits') }} where {{ is_reopened_child('decision_id', 'load_id') }}))
+        or (table_name = 'appeals' and row_key in (
+            select appeal_id from {{ ref('stg_landing__appeals') }} where {{ is_reopened_child('decision_id', 'load_id') }})))
+    {%- endif %}
+{% endmacro %}
