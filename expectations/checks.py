@@ -46,7 +46,11 @@ class Check:
         if self.kind == "not_null":
             return gxe.ExpectColumnValuesToNotBeNull(column=self.column, **common)
         if self.kind == "unique" and len(self.columns) == 1:
-            return gxe.ExpectColumnValuesToBeUnique(column=self.columns[0], **common)
+            # Distinct count = non-null count: one aggregate. GX's ExpectColumnValuesToBeUnique joins every
+            # row back to a per-value count (10 M keys: ~2.2 s a check, against ~1 s). The proportion is 0
+            # for a batch without values, where uniqueness holds: see `passed`.
+            return gxe.ExpectColumnProportionOfUniqueValuesToBeBetween(column=self.columns[0], min_value=1,
+                                                                       max_value=1, **common)
         if self.kind == "unique":
             return gxe.ExpectCompoundColumnsToBeUnique(column_list=list(self.columns), **common)
         if self.kind == "in_set":
@@ -62,6 +66,15 @@ class Check:
         if self.kind == "rows":
             return gxe.UnexpectedRowsExpectation(unexpected_rows_query=self.sql, **common)
         raise ValueError(f"unknown check kind {self.kind!r}")
+
+    def passed(self, result) -> bool:
+        """Whether GX's result for this check's expectation is a pass. GX reports the proportion of unique
+        values as 0 when a batch has no non-null value (e.g. a daily run's batch of new decisions when
+        none arrived); the not_null checks judge nulls, so uniqueness holds there."""
+        if result.success:
+            return True
+        observed = (result.result or {}).get("observed_value")
+        return self.kind == "unique" and len(self.columns) == 1 and observed == 0
 
     def breaking(self) -> str:
         """SQL that makes this check fail on a build that passes it."""

@@ -101,6 +101,20 @@ def sample_unexpected_rows(database: Path, check: Check, count: int, batch: str)
     return f"{count} unexpected rows" + (f", e.g. {shown}" if shown else "")
 
 
+def sample_duplicate_keys(database: Path, column: str, batch: str) -> str:
+    """A failed uniqueness check reports a proportion; count the repeated keys and show the first."""
+    rows = fetch(database, f"""
+        select count(*) over () as repeated_keys, {column}, copies from (
+            select {column}, count(*) as copies from ({batch}) as batch where {column} is not null
+            group by {column} having count(*) > 1
+        ) order by copies desc, {column} limit 1""")
+    if not rows:
+        return "no repeated key found on a second look"
+    first = rows[0]
+    return (f"{first['repeated_keys']} {column} values in more than one row, e.g. "
+            f"{json.dumps(first[column], default=str)} in {first['copies']} rows")
+
+
 def docs_dir(gx_dir: Path) -> Path:
     return Path(gx_dir) / "data_docs"
 
@@ -212,7 +226,7 @@ def run_suites(targets: list[Target], gx_dir: Path, build_docs: bool = True) -> 
             batches.append(_Batch(name + suffix, index, query, asset.add_batch_definition_whole_table("all"), checks))
     try:
         results = _run_checkpoint(context, "publish_gate", batches, "BOOLEAN_ONLY")
-        failed = [replace(b, checks=tuple(c for c in b.checks if not results[(b.name, c.name)].success))
+        failed = [replace(b, checks=tuple(c for c in b.checks if not c.passed(results[(b.name, c.name)])))
                   for b in batches]
         failed = [b for b in failed if b.checks]
         if failed:
@@ -227,11 +241,15 @@ def run_suites(targets: list[Target], gx_dir: Path, build_docs: bool = True) -> 
         database = targets[batch.target].database
         for check in batch.checks:
             result = results[(batch.name, check.name)]
-            observed = "" if result.success else describe_observed(result)
-            if not result.success and check.kind == "rows" and not observed.startswith("could not"):
-                observed = sample_unexpected_rows(database, check, (result.result or {}).get("observed_value"),
-                                                  batch.query)
-            suites_run[batch.target].outcomes.append(CheckOutcome(check, bool(result.success), observed))
+            success = check.passed(result)
+            observed = "" if success else describe_observed(result)
+            if not success and not observed.startswith("could not"):
+                if check.kind == "rows":
+                    observed = sample_unexpected_rows(database, check, (result.result or {}).get("observed_value"),
+                                                      batch.query)
+                elif check.kind == "unique" and len(check.columns) == 1:
+                    observed = sample_duplicate_keys(database, check.columns[0], batch.query)
+            suites_run[batch.target].outcomes.append(CheckOutcome(check, success, observed))
     docs = docs_dir(gx_dir) / "index.html"
     return GateResult([s for s in suites_run if s.outcomes], time.perf_counter() - started,
                       docs if docs.exists() else None)

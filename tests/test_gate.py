@@ -8,7 +8,7 @@ import re
 import duckdb
 import pytest
 
-from expectations.checks import BLOCKING, WARNING
+from expectations.checks import BLOCKING, WARNING, Check
 from expectations.gate import Target, run_suites, validate
 from expectations.scope import PASSED_RECORD
 from expectations.suites import GateSettings, all_checks, suites
@@ -93,3 +93,21 @@ def test_every_check_fails_on_a_build_that_breaks_it(built_warehouse, tmp_path):
     # The checkpoint runs at BOOLEAN_ONLY; the failures are re-run for what their messages show.
     without_evidence = {k: v for k, v in failures_seen.items() if not re.search(r"\d", v[1])}
     assert without_evidence == {}, "a failure message shows the count or value observed"
+
+
+@pytest.mark.parametrize(("keys", "passes", "evidence"), [
+    ([], True, ""),  # an empty batch, e.g. a daily run's new decisions when none arrived
+    ([None, None], True, ""),  # nulls are the not_null check's to judge
+    (["a", "b", None, None], True, ""),
+    (["a", "b", "b", "c", "c", "c"], False, '2 key values in more than one row, e.g. "c" in 3 rows'),
+])
+def test_uniqueness_is_judged_on_the_non_null_values(tmp_path, keys, passes, evidence):
+    database = tmp_path / "scratch.duckdb"
+    con = duckdb.connect(str(database))
+    con.execute("create schema s; create table s.t (key varchar)")
+    for key in keys:
+        con.execute("insert into s.t values (?)", [key])
+    con.close()
+    check = Check("key_unique", "s.t", "unique", columns=("key",))
+    (outcome,) = run_suites([Target(database, "s.t", (check,))], tmp_path / "gx", build_docs=False).outcomes
+    assert (outcome.success, outcome.observed) == (passes, evidence)
