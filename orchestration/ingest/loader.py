@@ -506,8 +506,7 @@ def _stored_hash(column: str) -> str:
 
 
 def _accepted_select(contract: TableContract, batch: list[LandingFile], load_id: str, loaded_at: str) -> str:
-    """The batch's loaded rows, in landing order: `checked` holds them in (_file_id, _line) order and a
-    filter keeps it (DuckDB preserves insertion order), which spares sorting the whole batch."""
+    """The batch's loaded rows with their lineage (file, line, load)."""
     columns = ", ".join(
         f'cast(c."{col.name}" as timestamptz) as "{col.name}"' if col.type == TIMESTAMP else f'c."{col.name}"'
         for col in contract.columns

@@ -156,7 +156,14 @@ class RawStore:
                      manifest_sql: str) -> None:
         """Write the batch's files; the manifest goes last and makes the batch visible."""
         if accepted_sql is not None:
-            self._copy(con, accepted_sql, self.table_dir(table) / f"{batch_id}.parquet")
+            # Every raw row carries its lineage (load, file, line), which is all that orders deliveries, so
+            # the file need not keep landing order; without it DuckDB writes in parallel (10 M decisions
+            # and items: ~1 s less). The rest of ingest relies on the order: put the setting back.
+            con.execute("set preserve_insertion_order = false")
+            try:
+                self._copy(con, accepted_sql, self.table_dir(table) / f"{batch_id}.parquet")
+            finally:
+                con.execute("reset preserve_insertion_order")
         self._copy(con, quarantine_sql, self.quarantine_dir / f"{batch_id}.parquet")
         self._copy(con, manifest_sql, self.manifest_dir / f"{batch_id}.parquet")
 
