@@ -13,8 +13,8 @@
     {%- elif key == 'row_key' -%}
         {%- set reopened = is_reopened_orphan() -%}
     {%- else -%}
-        {{ exceptions.raise_compiler_error("replace_reopened needs unique_key decision_id, decision_date or row_key, not "
-                                           ~ key ~ " (" ~ this ~ ")") }}
+        {{ exceptions.raise_compiler_error("replace_reopened needs unique_key decision_id, decision_date or "
+                                           ~ "row_key, not " ~ key ~ " (" ~ this ~ ")") }}
     {%- endif -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     delete from {{ arg_dict['target_relation'] }} where {{ reopened }};

@@ -37,8 +37,10 @@
     (table_name = 'shifts'
         or (table_name = 'decisions' and {{ is_reopened_decision('row_key') }})
         or (table_name = 'audits' and row_key in (
-            select audit_id from {{ ref('stg_landing__audits') }} where {{ is_reopened_child('decision_id', 'load_id') }}))
+            select audit_id from {{ ref('stg_landing__audits') }}
+            where {{ is_reopened_child('decision_id', 'load_id') }}))
         or (table_name = 'appeals' and row_key in (
-            select appeal_id from {{ ref('stg_landing__appeals') }} where {{ is_reopened_child('decision_id', 'load_id') }})))
+            select appeal_id from {{ ref('stg_landing__appeals') }}
+            where {{ is_reopened_child('decision_id', 'load_id') }})))
     {%- endif %}
 {% endmacro %}

@@ -494,8 +494,8 @@ def _drop(con, tables: list[str]) -> None:
 
 
 def _raw_rows(store: RawStore, table: str) -> str:
-    """A table's raw rows; when it has none yet, a relation that is empty up front, which spares building
-    a hash table over every key of the batch only to join it with nothing."""
+    """A table's raw rows; when it has none yet, a relation that is empty up front. (A join with it still
+    hashes the other side's keys: `_classify` skips the lookup of a table's own first load outright.)"""
     rows = f"read_parquet({store.glob(store.table_dir(table))})"
     return rows if store.has_rows(table) else f"(select * from {rows} limit 0)"
 

@@ -5,9 +5,10 @@
 -- without their item, audits and appeals without their decision (or whose decision still waits for
 -- its item), shifts of people with no roster record covering the day. Computed against the facts, so
 -- staged = fact + orphan rows holds by construction. They join on the run after the parent lands.
--- Incremental: only re-opened rows are evaluated again (macros/is_reopened.sql, is_reopened_orphan);
--- the decisions found waiting by earlier builds are kept, for the audits and appeals that name them.
--- Before: the anti-join of every staged decision with fct_decisions, ~3 s a daily run at 10 M.
+-- Incremental: only re-opened rows are evaluated again (macros/is_reopened.sql, is_reopened_orphan),
+-- instead of every staged decision against fct_decisions (10 M, daily run: 2.9 -> 1.4-1.9 s). The
+-- decisions earlier builds found waiting are read back for the appeals naming them: a new appeal does
+-- not re-open its decision (a new audit does).
 with decisions as (
     select decision_id, item_id, source_file, source_line from {{ ref('stg_landing__decisions') }}
     {%- if is_incremental() %}
