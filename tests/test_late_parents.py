@@ -49,7 +49,6 @@ def test_orphans_are_reported_then_join_when_the_parent_lands(tmp_path):
         (len(orphan_ids),)]
 
 
-
 def test_an_appeal_arriving_for_a_decision_still_waiting_names_the_missing_item(tmp_path):
     """An incremental run re-evaluates only the re-opened rows of dq_orphans. A new appeal does not re-open
     its decision (fct_appeals is rebuilt whole), so when its decision still waits for its item, the run
