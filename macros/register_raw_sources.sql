@@ -11,8 +11,11 @@
 {% macro default__register_raw_sources() %}
     {% do run_query('create schema if not exists raw') %}
     {% for name, folder in raw_source_folders().items() %}
+        {#- The warehouse path is data, not a pattern: DuckDB reads a glob character in brackets as itself. -#}
+        {%- set literal_folder = (var('raw_path') ~ "/" ~ folder) | replace("'", "''") | replace("[", "[[]")
+                                 | replace("*", "[*]") | replace("?", "[?]") %}
         {% do run_query("create or replace view raw." ~ name ~ " as select * from read_parquet('"
-                        ~ var('raw_path') ~ "/" ~ folder ~ "/*.parquet')") %}
+                        ~ literal_folder ~ "/*.parquet')") %}
     {% endfor %}
 {% endmacro %}
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.ingest.readers import sql_string
+from orchestration.ingest.sql import sql_string
 
 Z = 1.959963984540054
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.ingest.readers import sql_string
+from orchestration.ingest.sql import sql_string
 from orchestration.project import layout, reader_memory_limit
 
 PUBLISHED_SCHEMAS = ("marts", "monitoring")

@@ -27,8 +27,8 @@ from orchestration.ingest.readers import (
     land_parquet_files,
     landed_rows_sql,
     read_batch,
-    sql_string,
 )
+from orchestration.ingest.sql import escape_glob, sql_string
 from orchestration.ingest.store import MANIFEST_COLUMNS, RawStore
 from orchestration.ingest.validation import checked_sql
 from orchestration.project import layout
@@ -238,7 +238,8 @@ def _estimated_rows(con, landed: LandingFile) -> int:
     if file_format(landed.path) != "parquet":
         return landed.size // TEXT_BYTES_PER_ROW
     try:  # the footer says
-        return con.execute("select sum(num_rows) from parquet_file_metadata(?)", [str(landed.path)]).fetchone()[0] or 0
+        return con.execute("select sum(num_rows) from parquet_file_metadata(?)",
+                           [escape_glob(str(landed.path))]).fetchone()[0] or 0
     except duckdb.Error:
         return 0  # unreadable: rejected when read
 

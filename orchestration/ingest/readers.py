@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from orchestration.ingest.contracts import BOOLEAN, DATE, DOUBLE, INTEGER, TIMESTAMP, VARCHAR, TableContract
+from orchestration.ingest.sql import json_member_path, literal_path, quote_identifier, sql_string
 
 CSV_SUFFIXES = (".csv", ".csv.gz", ".tsv")
 PARQUET_SUFFIXES = (".parquet",)
@@ -61,10 +62,6 @@ class ReadResult:
     file_error: str | None = None  # the file cannot be read at all
 
 
-def sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def blank_to_null(text: str) -> str:
     """SQL for nullif(trim(text), ''). trim() walks every character through Unicode tables and copies
     the string, which dominated reading; only a value that can change (empty, a space at either end,
@@ -78,8 +75,9 @@ def native_column(name: str) -> str:
 
 
 def create_landed_table(con, contract: TableContract) -> None:
-    columns = ", ".join(f'"{c}" varchar' for c in contract.column_names)
-    natives = "".join(f', "{native_column(c.name)}" {c.type}' for c in contract.columns if c.type != VARCHAR)
+    columns = ", ".join(f"{quote_identifier(c)} varchar" for c in contract.column_names)
+    natives = "".join(f", {quote_identifier(native_column(c.name))} {c.type}"
+                      for c in contract.columns if c.type != VARCHAR)
     con.execute(
         f"create or replace temp table landed (_file_id integer, _line bigint, {columns}, "
         f"_extra varchar, _raw varchar{natives})"
@@ -183,14 +181,15 @@ def _landed_select(relation: str, file_id: str, contract: TableContract, present
     values = []
     for column in contract.columns:
         source = by_lower.get(column.name)
-        text = f'cast("{source}" as varchar)'
-        values.append(f'{blank_to_null(text) if source else "null"} as "{column.name}"')
+        text = f"cast({quote_identifier(source)} as varchar)" if source else "null"
+        values.append(f"{blank_to_null(text) if source else 'null'} as {quote_identifier(column.name)}")
         if source and types and types[source] in NATIVE_TYPES.get(column.type, ()):
-            values.append(f'cast("{source}" as {column.type}) as "{native_column(column.name)}"')
+            values.append(f"cast({quote_identifier(source)} as {column.type}) "
+                          f"as {quote_identifier(native_column(column.name))}")
     extras = [p for p in present if p.strip().lower() not in set(contract.column_names)]
     extra_expr = (
-        "to_json(struct_pack(" + ", ".join(f'"{e}" := "{e}"' for e in extras) + "))::varchar"
-        if extras else "null"
+        "to_json(struct_pack(" + ", ".join(f"{quote_identifier(e)} := {quote_identifier(e)}" for e in extras)
+        + "))::varchar" if extras else "null"
     )
     return (f"select cast({file_id} as integer) as _file_id, {line_expr} as _line, {', '.join(values)}, "
             f"{extra_expr} as _extra, null as _raw from {relation}")
@@ -214,7 +213,7 @@ def _read_csv(con, path: Path, file_id: int, contract: TableContract) -> ReadRes
         return ReadResult(file_error="the header names a column twice; keep one column per name")
     columns = "{" + ", ".join(f"{sql_string(p)}: 'VARCHAR'" for p in present) + "}"
     options = (
-        f"{sql_string(str(path))}, columns = {columns}, header = true, auto_detect = false, "
+        f"{literal_path(path)}, columns = {columns}, header = true, auto_detect = false, "
         f"delim = {sql_string(delimiter)}, quote = '\"', escape = '\"', strict_mode = true, "
         "store_rejects = true, rejects_table = 'csv_reject_errors', rejects_scan = 'csv_reject_scans'"
     )
@@ -267,7 +266,7 @@ def finish_line_numbers(con) -> None:
 def _parquet_schema(con, path: Path, contract: TableContract) -> tuple[ReadResult, list[tuple[str, str]] | None]:
     """A Parquet file's result so far and its (column, type) list, read from its footer (None if unreadable)."""
     try:
-        rows = con.execute(f"describe select * from read_parquet({sql_string(str(path))})").fetchall()
+        rows = con.execute(f"describe select * from read_parquet({literal_path(path)})").fetchall()
     except Exception as error:  # duckdb raises a family of errors for unreadable files
         return _unreadable("parquet", error), None
     schema = [(row[0], row[1]) for row in rows]
@@ -275,7 +274,7 @@ def _parquet_schema(con, path: Path, contract: TableContract) -> tuple[ReadResul
 
 
 def _parquet_select(run: ParquetRun, contract: TableContract) -> str:
-    files = ", ".join(sql_string(str(p)) for p in run.paths)
+    files = ", ".join(literal_path(p) for p in run.paths)
     return _landed_select(f"read_parquet([{files}], file_row_number = true)", f"{run.first_id} + file_index",
                           contract, [name for name, _ in run.schema], "file_row_number + 1", dict(run.schema))
 
@@ -285,7 +284,7 @@ def _read_jsonl(con, path: Path, file_id: int, contract: TableContract) -> ReadR
     # instead of failing the file (0x1f never occurs unescaped in valid JSON).
     con.execute(
         f"create or replace temp table json_text as select raw from read_csv("
-        f"{sql_string(str(path))}, columns = {{'raw': 'VARCHAR'}}, header = false, delim = '\x1f', "
+        f"{literal_path(path)}, columns = {{'raw': 'VARCHAR'}}, header = false, delim = '\x1f', "
         "quote = '', escape = '', auto_detect = false)"
     )
     # rowid follows file order because insertion order is preserved.
@@ -308,11 +307,10 @@ def _read_jsonl(con, path: Path, file_id: int, contract: TableContract) -> ReadR
     by_lower = {p.lower(): p for p in present}
     fields = []
     for column in contract.column_names:
-        key = by_lower.get(column, column).replace('"', '\\"')
-        fields.append(f'raw ->> \'$."{key}"\' as "{column}"')
+        fields.append(f"raw ->> {json_member_path(by_lower.get(column, column))} as {quote_identifier(column)}")
     con.execute(f"create or replace temp table json_fields as select line, raw, {', '.join(fields)} from json_rows")
     extras = [p for p in present if p.lower() not in set(contract.column_names)]
-    values = ", ".join(f'{blank_to_null(chr(34) + c + chr(34))} as "{c}"' for c in contract.column_names)
+    values = ", ".join(f"{blank_to_null(quote_identifier(c))} as {quote_identifier(c)}" for c in contract.column_names)
     extra_expr = "raw" if extras else "null"
     con.execute(f"insert into landed by name select {file_id} as _file_id, line as _line, {values}, "
                 f"{extra_expr} as _extra, raw as _raw from json_fields")

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 from orchestration.ingest.contracts import CONTRACTS, TIMESTAMP, TableContract
-from orchestration.ingest.readers import sql_string
+from orchestration.ingest.sql import folder_glob, literal_path, sql_string
 
 LINEAGE_COLUMNS = {
     "_row_hash": "bigint",
@@ -82,7 +82,7 @@ class RawStore:
         return self.root / "_manifest"
 
     def glob(self, folder: Path) -> str:
-        return sql_string(str(folder / "*.parquet"))
+        return folder_glob(folder, "*.parquet")
 
     def prepare(self, con) -> None:
         """Create empty schema files where missing, then drop what an interrupted run left behind."""
@@ -101,7 +101,7 @@ class RawStore:
 
     @staticmethod
     def _holds_every_column(con, schema: Path, columns: dict[str, str]) -> bool:
-        present = {row[0] for row in con.execute(f"describe select * from read_parquet({sql_string(str(schema))})")
+        present = {row[0] for row in con.execute(f"describe select * from read_parquet({literal_path(schema)})")
                    .fetchall()}
         return set(columns) <= present
 

@@ -20,7 +20,8 @@ from orchestration.ingest.contracts import (
     Column,
     TableContract,
 )
-from orchestration.ingest.readers import native_column, sql_string
+from orchestration.ingest.readers import native_column
+from orchestration.ingest.sql import sql_string
 from orchestration.project import seed_values
 
 EXPECTED = {
