@@ -90,6 +90,14 @@ def seed_values(name: str, column: str) -> tuple[str, ...]:
     return tuple(row[column] for row in read_seed(name))
 
 
+@cache
+def project_vars() -> dict:
+    """The dbt project's vars (dbt_project.yml): settings that ingest shares with the models."""
+    import yaml
+
+    return yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]
+
+
 def dbt_environment(warehouse: Path | str, base: dict[str, str] | None = None) -> dict[str, str]:
     """Environment for a dbt process working on this warehouse."""
     env = dict(os.environ if base is None else base)

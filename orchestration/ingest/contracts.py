@@ -9,6 +9,9 @@ rule's message.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+
+from orchestration.project import project_vars
 
 VARCHAR, BOOLEAN, INTEGER, DOUBLE, DATE, TIMESTAMP = (
     "varchar",
@@ -20,6 +23,14 @@ VARCHAR, BOOLEAN, INTEGER, DOUBLE, DATE, TIMESTAMP = (
 )
 
 
+# Plausibility (DESIGN §3): no instant or date before the programme started (a dbt var, shared with
+# the models), no sampling rate so small that one audit would stand for an implausible population.
+PROGRAMME_START = date.fromisoformat(str(project_vars()["programme_start"]))
+MIN_SAMPLING_RATE = float(project_vars()["min_sampling_rate"])
+SECONDS_PER_DAY = 86_400
+MINUTES_PER_DAY = 1_440
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -27,6 +38,9 @@ class Column:
     required: bool = True
     allowed: tuple[str, ...] = ()
     minimum: float | None = None
+    maximum: float | None = None
+    # Dates and instants: not after the load time + 1 day; and, unless False, not before PROGRAMME_START.
+    since_programme_start: bool = True
     # (seed file stem, seed column): the value must be one of the seed's values.
     reference: tuple[str, str] | None = None
     # A regular expression the text must match (ISO codes).
@@ -129,7 +143,7 @@ DECISIONS = TableContract(
         Column("verdict", allowed=VERDICTS),
         Column("policy_code", required=False, reference=("policies", "policy_code")),
         Column("decided_at", TIMESTAMP),
-        Column("handle_seconds", INTEGER, minimum=0),
+        Column("handle_seconds", INTEGER, minimum=0, maximum=SECONDS_PER_DAY),
     ),
     rules=(
         RowRule("policy_code", "verdict = 'reject' and policy_code is null",
@@ -159,7 +173,7 @@ AUDITS = TableContract(
         Column("decision_id"),
         Column("auditor_id"),
         Column("audit_type", allowed=("random", "targeted", "appeal", "escalation")),
-        Column("sampling_rate", DOUBLE, required=False),
+        Column("sampling_rate", DOUBLE, required=False, minimum=MIN_SAMPLING_RATE),
         Column("audited_at", TIMESTAMP),
         Column("qa_verdict", allowed=VERDICTS),
         Column("qa_policy_code", required=False, reference=("policies", "policy_code")),
@@ -235,7 +249,7 @@ ROSTER = TableContract(
         Column("team"),
         Column("role", allowed=("moderator", "qa", "lead")),
         Column("primary_language", pattern="^[a-z]{2}$", hint="an ISO-639-1 code such as 'en'"),
-        Column("hired_on", DATE),
+        Column("hired_on", DATE, since_programme_start=False),
         Column("status", allowed=("active", "terminated")),
     ),
 )
@@ -248,9 +262,9 @@ SHIFTS = TableContract(
     columns=(
         Column("person_id"),
         Column("shift_date", DATE),
-        Column("scheduled_minutes", INTEGER, minimum=0),
-        Column("logged_in_minutes", INTEGER, minimum=0),
-        Column("training_minutes", INTEGER, minimum=0),
+        Column("scheduled_minutes", INTEGER, minimum=0, maximum=MINUTES_PER_DAY),
+        Column("logged_in_minutes", INTEGER, minimum=0, maximum=MINUTES_PER_DAY),
+        Column("training_minutes", INTEGER, minimum=0, maximum=MINUTES_PER_DAY),
     ),
     parents=(ParentLink("person_id", "roster", "person_id"),),
 )

@@ -30,7 +30,7 @@ from orchestration.ingest.readers import (
 )
 from orchestration.ingest.sql import escape_glob, sql_string
 from orchestration.ingest.store import MANIFEST_COLUMNS, RawStore
-from orchestration.ingest.validation import checked_sql
+from orchestration.ingest.validation import Plausible, checked_sql
 from orchestration.project import layout
 
 # A batch is read, checked and written as a whole: its row count bounds the memory ingest needs (with
@@ -309,15 +309,18 @@ def _load_batch(con, store: RawStore, contract: TableContract, landing: Path, ba
         con.executemany("insert into parse_failures values (?, ?, ?, ?, ?, ?)", failures)
     finish_line_numbers(con)
     rejected_columns = {i: r.missing_columns for i, r in enumerate(results) if r.missing_columns}
+    plausible = Plausible.at_load(datetime.fromisoformat(loaded_at))
     try:
-        con.execute(checked_sql(contract, rejected_columns, landed_rows_sql(parquet_runs, len(batch), contract)))
+        con.execute(checked_sql(contract, rejected_columns, landed_rows_sql(parquet_runs, len(batch), contract),
+                                plausible))
     except duckdb.Error:
         if not parquet_runs:
             raise
         # A Parquet file damaged beyond its footer fails the statement: read the files one at a time so
         # that only that file is rejected.
         land_parquet_files(con, parquet_runs, contract, results)
-        con.execute(checked_sql(contract, rejected_columns, "(select * from landed order by _file_id, _line)"))
+        con.execute(checked_sql(contract, rejected_columns, "(select * from landed order by _file_id, _line)",
+                                plausible))
     con.execute("drop table landed")  # `checked` holds all it had: free the memory for what follows
     _classify(con, store, contract)
 

@@ -10,11 +10,15 @@ key was loaded before).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
 from orchestration.ingest.contracts import (
     BOOLEAN,
     DATE,
     DOUBLE,
     INTEGER,
+    PROGRAMME_START,
     TIMESTAMP,
     VARCHAR,
     Column,
@@ -31,6 +35,18 @@ EXPECTED = {
     DATE: "a date like 2026-10-01",
     TIMESTAMP: "an ISO-8601 timestamp like 2026-10-01T08:15:00Z",
 }
+
+
+@dataclass(frozen=True)
+class Plausible:
+    """The period a date or instant must fall in: from the programme start to a day after the load."""
+
+    latest: datetime  # UTC, naive
+    earliest: date = PROGRAMME_START
+
+    @classmethod
+    def at_load(cls, load_time: datetime) -> Plausible:
+        return cls(latest=load_time.astimezone(UTC).replace(tzinfo=None) + timedelta(days=1))
 
 
 def typed_expression(column: Column) -> str:
@@ -54,7 +70,7 @@ def _quoted_value(column: Column) -> str:
     return f"{sql_string(column.name + ' = ')} || '''' || \"raw__{column.name}\" || ''''"
 
 
-def column_checks(column: Column) -> list[tuple[str, str]]:
+def column_checks(column: Column, plausible: Plausible) -> list[tuple[str, str]]:
     """(condition, error struct) pairs for one column; conditions read raw__<col> and typed <col>."""
     name, text = column.name, f'"raw__{column.name}"'
     typed = f'"{column.name}"'
@@ -79,12 +95,25 @@ def column_checks(column: Column) -> list[tuple[str, str]]:
             f"{text} is not null and not regexp_full_match({text}, {sql_string(column.pattern)})",
             _error(name, "bad_value", f"{_quoted_value(column)} || {sql_string(' is not ' + column.hint)}"),
         ))
+    if column.type == DOUBLE:  # 'nan' and 'inf' parse as doubles, and would poison every sum
+        checks.append((
+            f"not isfinite({typed})",
+            _error(name, "bad_type", f"{_quoted_value(column)} || {sql_string(' is not a finite number')}"),
+        ))
     if column.minimum is not None:
         checks.append((
-            f"{typed} < {column.minimum}",
+            f"{typed} < {column.minimum!r}",
             _error(name, "out_of_range",
                    f"{_quoted_value(column)} || {sql_string(f' is below the minimum {column.minimum:g}')}"),
         ))
+    if column.maximum is not None:
+        checks.append((
+            f"{typed} > {column.maximum!r}",
+            _error(name, "out_of_range",
+                   f"{_quoted_value(column)} || {sql_string(f' is above the maximum {column.maximum:g}')}"),
+        ))
+    if column.type in (DATE, TIMESTAMP):
+        checks.extend(_period_checks(column, plausible))
     if column.reference:
         seed, seed_column = column.reference
         known = ", ".join(sql_string(v) for v in seed_values(seed, seed_column))
@@ -97,8 +126,33 @@ def column_checks(column: Column) -> list[tuple[str, str]]:
     return checks
 
 
-def checked_sql(contract: TableContract, rejected_files: dict[int, list[str]], source: str = "landed") -> str:
-    """SQL creating temp table `checked` from the batch's rows, `source` (shaped like temp table `landed`)."""
+def _period_checks(column: Column, plausible: Plausible) -> list[tuple[str, str]]:
+    """A date or instant outside the plausible period (a 2099 typo, 'infinity') would stretch every
+    calendar built from the data and break sums downstream: quarantine it here, by file and line."""
+    typed = f'"{column.name}"'
+    latest = plausible.latest.date() if column.type == DATE else plausible.latest
+    latest_text = latest.isoformat() if column.type == DATE else f"{latest.isoformat(timespec='seconds')}Z"
+    checks = [(
+        f"{typed} > cast({sql_string(latest.isoformat())} as {column.type})",
+        _error(column.name, "implausible", f"{_quoted_value(column)} || "
+               + sql_string(f" is after the load time + 1 day ({latest_text}); fix the value at the source")),
+    )]
+    if column.since_programme_start:
+        start = plausible.earliest.isoformat()
+        checks.append((
+            f"{typed} < cast({sql_string(start)} as {column.type})",
+            _error(column.name, "implausible", f"{_quoted_value(column)} || " + sql_string(
+                f" is before the programme start {start} (dbt var programme_start); fix the value, or move "
+                "programme_start earlier if the programme really started before")),
+        ))
+    return checks
+
+
+def checked_sql(contract: TableContract, rejected_files: dict[int, list[str]], source: str = "landed",
+                plausible: Plausible | None = None) -> str:
+    """SQL creating temp table `checked` from the batch's rows, `source` (shaped like temp table `landed`);
+    dates and instants must fall in the `plausible` period (by default, around the present)."""
+    plausible = plausible or Plausible.at_load(datetime.now(UTC))
     raw_columns = ", ".join(f'"{c}" as "raw__{c}"' for c in contract.column_names)
     typed_columns = ", ".join(f'{typed_expression(c)} as "{c.name}"' for c in contract.columns)
     checks: list[tuple[str, str]] = []
@@ -109,7 +163,7 @@ def checked_sql(contract: TableContract, rejected_files: dict[int, list[str]], s
         )
         checks.append((f"_file_id = {file_id}", _error(missing[0], "missing_column", sql_string(message))))
     for column in contract.columns:
-        checks.extend(column_checks(column))
+        checks.extend(column_checks(column, plausible))
     for rule in contract.rules:
         checks.append((f"coalesce({rule.violation}, false)",
                        _error(rule.column, "rule_violation", sql_string(rule.message))))
