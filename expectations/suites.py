@@ -169,12 +169,28 @@ def rule_checks(settings: GateSettings) -> list[Check]:
         Check("handle_time_plausible", "marts.fct_decisions", "between", severity=WARNING, column="handle_seconds",
               min_value=0, max_value=settings.max_handle_seconds,
               description=f"Handling time ≤ {settings.max_handle_seconds / 3600:g} h"),
+        Check("delivery_order_not_in_doubt", "monitoring.dq_conflicting_versions", "rows", severity=WARNING,
+              sql="select table_name, record_key, latest_source_file, previous_source_file from {batch} "
+                  "where is_order_in_doubt and (table_name, load_id) in (select table_name, max(load_id) "
+                  "from raw.load_manifest group by table_name)",
+              breaking_sql="insert into monitoring.dq_conflicting_versions select 'decisions', 'dec-1', "
+                           "(select max(load_id) from raw.load_manifest where table_name = 'decisions'), 2, 2, "
+                           "'decisions/a.csv', now(), 'decisions/b.csv', now(), true",
+              also_reads=("raw.load_manifest",), per_row=True,
+              description="No key of a table's latest load came in two versions whose delivery order is in "
+                          "doubt (files modified at the same instant, or the later file naming an earlier "
+                          "data date); the later by modification time, then path, is in use"),
+        # Every table's ingest is a load of its own: judge each table's latest one.
         Check("no_rows_quarantined_in_this_load", "raw.quarantine", "rows", severity=WARNING,
               sql="select table_name, source_file, source_line, column_name, reason from {batch} "
-                  "where load_id = (select max(load_id) from raw.load_manifest)",
-              breaking_sql="insert into raw.quarantine select 'decisions', 'planted.csv', 2, 'verdict', 'bad_value', "
-                           "'planted', '{}', (select max(load_id) from raw.load_manifest), now()",
-              also_reads=("raw.load_manifest",), per_row=True, description="The latest load quarantined no rows"),
+                  "where (table_name, load_id) in (select table_name, max(load_id) from raw.load_manifest "
+                  "group by table_name)",
+              breaking_sql="insert into raw.quarantine by name select 'audits' as table_name, 'planted.csv' as "
+                           "source_file, 2 as source_line, 'qa_verdict' as column_name, 'bad_value' as reason_code, "
+                           "'planted' as reason, (select max(load_id) from raw.load_manifest "
+                           "where table_name = 'audits') as load_id, now() as loaded_at",
+              also_reads=("raw.load_manifest",), per_row=True,
+              description="The latest load of each table quarantined no rows"),
     ]
 
 
@@ -187,7 +203,7 @@ def staging_checks() -> list[Check]:
     checks.append(Check("sampling_rate_is_a_probability", "staging.stg_landing__audits", "between",
                         column="sampling_rate", min_value=0, max_value=1, strict_min=True))
     checks.append(Check("manifest_status_known", "raw.load_manifest", "in_set", column="status",
-                        values=("loaded", "rejected", "empty", "duplicate_file")))
+                        values=("loaded", "rejected", "empty", "duplicate_file", "in_progress")))
     return checks
 
 

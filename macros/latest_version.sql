@@ -1,4 +1,5 @@
-{#- The latest delivered version of each key: a later load wins, then a later file, then a later line.
+{#- The latest delivered version of each key, in delivery order (var raw_delivery_order, DESIGN §3): a later
+    load wins, then a file modified later, then a later path, then a later line.
     Raw keeps every delivery (a dispute settled, an appeal resolved, a corrected export).
     Ingest flags every delivery of a key loaded before (`_redelivered`), so a key has more than one
     version exactly when one of its rows is flagged: only those keys go through the window, and the
@@ -26,7 +27,10 @@
             delivered.*,
             row_number() over (
                 partition by {% for key in key_columns %}{{ ', ' if not loop.first }}delivered.{{ key }}{% endfor %}
-                order by delivered._load_id desc, delivered._source_file desc, delivered._source_line desc
+                order by
+                    {%- for column in var('raw_delivery_order') %}
+                    {{ ', ' if not loop.first }}delivered.{{ column }} desc
+                    {%- endfor %}
             ) as _version_rank
         from (select * from {{ relation }} where true{{ newer }}) as delivered
         inner join ({{ repeated }}) as repeated on {{ on_keys }}

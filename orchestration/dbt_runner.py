@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from orchestration.errors import BuildError, UsageError
+from orchestration.dbt_failures import explain_failed_tests
+from orchestration.errors import BuildError, GateError, ModqaError, UsageError
 from orchestration.incremental import incremental_env, newest_load_id, record_build
 from orchestration.project import PROJECT_DIR, dbt_environment, layout
 
@@ -56,10 +57,13 @@ class DbtResult:
 
 
 def dbt_executable() -> str:
-    beside_python = Path(sys.executable).parent / "dbt"
-    if beside_python.exists():
-        return str(beside_python)
-    found = shutil.which("dbt")
+    """dbt as the pipeline starts it: through `modqa-dbt` (orchestration/dbt_child.py), so that dbt
+    dies with the run that started it."""
+    for name in ("modqa-dbt", "dbt"):
+        beside_python = Path(sys.executable).parent / name
+        if beside_python.exists():
+            return str(beside_python)
+    found = shutil.which("modqa-dbt") or shutil.which("dbt")
     if not found:
         raise UsageError("the dbt executable was not found; install the project with `make install`")
     return found
@@ -158,9 +162,26 @@ def build(warehouse: Path, target: str = "duckdb", dbt_vars: dict | None = None,
         args += ["--exclude-resource-type", "test"]
     result = run_dbt(args, warehouse, target=target, on_node=on_node, extra_env=env)
     if result.returncode != 0 or result.failures:
-        raise BuildError(describe_failure(result, layout(warehouse).dbt_log_dir))
+        raise build_failure(warehouse, [f"{n.resource_type} {n.name}: {n.status}" for n in result.failures],
+                            describe_failure(result, layout(warehouse).dbt_log_dir))
     record_build(warehouse, through)
     return result
+
+
+def build_failure(warehouse: Path, failed_nodes: list[str], details: str) -> ModqaError:
+    """The error a failed `dbt build` ends in. Failed data tests block the build like the gate does
+    (exit 3), each told with its table, rule, an offending row and the landing file and line it came
+    from; any other failure (a model that does not build) is a BuildError with dbt's own words."""
+    lay = layout(warehouse)
+    explained = explain_failed_tests(lay.dbt_target_dir, lay.build_database) if lay.build_database.exists() else []
+    if explained:
+        lines = ["dbt data tests failed on the build; nothing was published.", *[f"  {line}" for line in explained]]
+        others = [node for node in failed_nodes if not node.startswith("test")]
+        lines += [f"  also failed: {node}" for node in others[:5]]
+        lines.append(f"The build is kept for inspection at {lay.build_database}; "
+                     f"dbt log: {lay.dbt_log_dir / 'dbt.log'}")
+        return GateError("\n".join(lines))
+    return BuildError(details)
 
 
 def describe_failure(result: DbtResult, log_dir: Path) -> str:

@@ -3,10 +3,6 @@ runs the Dagster job in-process: the command line and the scheduler run the same
 
 from __future__ import annotations
 
-import fcntl
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,10 +12,10 @@ from rich.console import Console
 from expectations.gate import GateResult, validate
 from expectations.suites import GateSettings
 from orchestration.console import progress, step
-from orchestration.errors import UsageError
 from orchestration.ingest.loader import TableIngest, ingest
 from orchestration.project import layout
 from orchestration.publish import PublishResult, publish
+from orchestration.run_lock import warehouse_lock
 
 
 @dataclass
@@ -32,30 +28,6 @@ class RunReport:
     @property
     def summary_source(self) -> Path:
         return self.published if self.published else self.marts_location / "agg_quality_summary"
-
-
-@contextmanager
-def warehouse_lock(warehouse: Path) -> Iterator[None]:
-    """One pipeline run per warehouse folder at a time (readers are never blocked)."""
-    root = layout(warehouse).root
-    root.mkdir(parents=True, exist_ok=True)
-    handle = open(root / ".modqa.lock", "a+")  # noqa: SIM115 - held for the whole run
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        holder = handle.read().strip() or "another process"
-        handle.close()
-        raise UsageError(f"the warehouse {root} is being built by {holder}; wait for it to finish") from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(f"pid {os.getpid()}")
-    handle.flush()
-    try:
-        yield
-    finally:
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        handle.close()
 
 
 def describe_table_ingest(report: TableIngest) -> str:
@@ -74,7 +46,7 @@ def ingest_table(landing: Path, warehouse: Path, table: str, dates: tuple[date, 
     progress(f"ingest {describe_table_ingest(report)}")
     for path, message in report.rejected_files:
         progress(f"[yellow]rejected[/yellow] {path}: {message}")
-    for path, message in report.duplicate_files:
+    for path, message in report.duplicate_files + report.skipped_files:
         progress(f"[dim]skipped {path}: {message}[/dim]")
     for example in report.examples[:3]:
         where = f"{example.file} line {example.line}" + (f", column {example.column}" if example.column else "")
@@ -119,6 +91,6 @@ def run_pipeline(landing: Path, warehouse: Path, console: Console, target: str =
     """
     from orchestration.dagster_defs.execution import execute
 
-    with warehouse_lock(warehouse):
+    with warehouse_lock(warehouse, "modqa run"):
         return execute(Path(landing), Path(warehouse), console, target, settings or GateSettings(), start, end,
                        full_refresh)

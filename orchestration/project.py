@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -60,6 +61,10 @@ class WarehouseLayout:
         return self.build_dir / "dbt_logs"
 
     @property
+    def logs_dir(self) -> Path:  # Dagster's log of each run
+        return self.root / "logs"
+
+    @property
     def temp_dir(self) -> Path:  # DuckDB spill space
         return self.build_dir / "tmp"
 
@@ -77,6 +82,38 @@ class WarehouseLayout:
 
 def layout(warehouse: Path | str) -> WarehouseLayout:
     return WarehouseLayout(Path(warehouse).resolve())
+
+
+READER_GROUP_ENV = "MODQA_READER_GROUP"
+
+
+def reader_group() -> str | None:
+    """The group BI reads the published warehouse with (unset: the owner's own group)."""
+    return os.environ.get(READER_GROUP_ENV) or None
+
+
+def restrict_access(lay: WarehouseLayout) -> None:
+    """The warehouse is not world-readable: its folder admits the owner and the reader group only, and
+    the raw and build layers (whole input records, undeclared fields) the owner alone."""
+    lay.root.mkdir(parents=True, exist_ok=True)
+    group = reader_group()
+    if group:
+        shutil.chown(lay.root, group=group)
+    os.chmod(lay.root, 0o750)
+    for private in (lay.raw, lay.build_dir):
+        private.mkdir(parents=True, exist_ok=True)
+        os.chmod(private, 0o700)
+
+
+def share_with_readers(paths: list[Path]) -> None:
+    """Hand published files and folders to the reader group, when one is set (group read, never write)."""
+    group = reader_group()
+    if not group:
+        return
+    for path in paths:
+        for item in [path, *(path.rglob("*") if path.is_dir() else [])]:
+            shutil.chown(item, group=group)
+            os.chmod(item, 0o750 if item.is_dir() else 0o640)
 
 
 @cache

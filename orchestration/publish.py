@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.ingest.sql import sql_string
-from orchestration.project import layout, reader_memory_limit
+from orchestration.project import layout, reader_memory_limit, restrict_access, share_with_readers
 
 PUBLISHED_SCHEMAS = ("marts", "monitoring")
 KEEP_PARQUET_VERSIONS = 2
@@ -116,6 +116,7 @@ def _prune_parquet_versions(versions_dir: Path, current: Path) -> None:
 
 def publish(warehouse: Path) -> PublishResult:
     lay = layout(warehouse)
+    restrict_access(lay)
     started = time.perf_counter()
     target = lay.published_database
     staging = target.with_name(target.name + ".publishing")
@@ -129,6 +130,7 @@ def publish(warehouse: Path) -> PublishResult:
     complete = versions_dir / f"parquet-{publish_id}"
     os.replace(partial, complete)
 
+    share_with_readers([staging, complete])
     os.replace(staging, target)  # the served database first: it is what most readers use
     _swap_symlink(lay.parquet_dir, complete)
     _prune_parquet_versions(versions_dir, complete)

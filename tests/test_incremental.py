@@ -14,16 +14,13 @@ from orchestration.generator import generate
 from orchestration.incremental import SINCE_ENV
 from orchestration.ingest.loader import ingest
 from orchestration.project import layout
-from orchestration.publish import published_tables
-from tests.mart_comparison import assert_same_table
+from tests.mart_comparison import compare_builds
 
 pytestmark = pytest.mark.slow
 
 START = date(2026, 9, 1)
 DAYS = 12
 CHUNKS = [(0, 6), (7, 8), (9, DAYS - 1)]  # day offsets loaded by each incremental run
-# Per-load by nature: one row per load and table, so it differs whenever the loads differ.
-LOAD_HISTORY = {("monitoring", "dq_ingest_report")}
 
 
 def day(offset: int) -> date:
@@ -72,23 +69,6 @@ def late_audited_decisions(landing, chunk: tuple[int, int]) -> set[str]:
     return {row[0] for row in rows}
 
 
-def _compare_published_marts(daily, full) -> dict[str, int]:
-    """Assert every published table of the two builds is equal row for row; their row counts."""
-    con = duckdb.connect(str(layout(daily).build_database), read_only=True)
-    con.execute(f"attach '{layout(full).build_database}' as full_refresh (read_only)")
-    try:
-        catalog = con.execute("select current_database()").fetchone()[0]
-        rows = {}
-        for schema, table in [t for t in published_tables(con, catalog) if t not in LOAD_HISTORY]:
-            incremental = con.execute(f"select * from {catalog}.{schema}.{table}").df()
-            refreshed = con.execute(f"select * from full_refresh.{schema}.{table}").df()
-            assert_same_table(f"{schema}.{table}", incremental, refreshed, ("built day by day", "in one full refresh"))
-            rows[table] = len(incremental)
-    finally:
-        con.close()
-    return rows
-
-
 def test_late_audits_really_arrive_after_their_decisions_were_built(builds):
     landing, *_ = builds
     for chunk in CHUNKS[1:]:
@@ -106,7 +86,7 @@ def test_each_daily_build_rebuilds_the_decisions_late_data_touches_and_not_all(b
 
 def test_every_published_mart_equals_the_full_refresh_build(builds):
     _, daily, full, _ = builds
-    rows = _compare_published_marts(daily, full)
+    rows = compare_builds(daily, full)
     assert len(rows) >= 20
     assert rows["fct_decisions"] > 2500 and rows["agg_quality_daily"] > 100
 
@@ -213,4 +193,4 @@ def test_a_decision_or_audit_corrected_onto_another_item_or_day_leaves_nothing_b
         assert old_decision != new_decision
     finally:
         con.close()
-    _compare_published_marts(daily, full)
+    compare_builds(daily, full)

@@ -14,7 +14,7 @@ import yaml
 
 from orchestration.ingest.contracts import CONTRACTS
 from orchestration.ingest.loader import ingest
-from orchestration.ingest.store import RawStore
+from orchestration.ingest.store import DELIVERY_ORDER, RawStore
 from orchestration.project import PROJECT_DIR, layout
 
 ITEM_HEADER = "item_id,item_type,queue_id,market,language,enqueued_at"
@@ -354,6 +354,12 @@ def test_dbt_knows_the_same_raw_keys_as_the_ingest_contracts():
     judges re-deliveries by the contract's key. The two must name the same columns."""
     dbt_keys = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["raw_keys"]
     assert dbt_keys == {name: list(contract.key) for name, contract in CONTRACTS.items()}
+
+
+def test_dbt_orders_deliveries_as_ingest_does():
+    """Staging's latest version (dbt) and ingest's checks against the latest delivery (Python) must agree."""
+    dbt_order = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["raw_delivery_order"]
+    assert tuple(dbt_order) == DELIVERY_ORDER
 
 
 def test_only_repeated_keys_are_flagged_as_redelivered(landing, warehouse):

@@ -16,8 +16,7 @@ from orchestration.dagster_defs.assets import DUCKDB_WRITERS
 from orchestration.dagster_defs.partitions import INGEST_ALL_TAG
 from orchestration.dagster_defs.project import dbt_project
 from orchestration.dagster_defs.resources import WarehouseResource
-from orchestration.dbt_runner import build_arguments
-from orchestration.errors import BuildError
+from orchestration.dbt_runner import build_arguments, build_failure
 from orchestration.incremental import record_build
 from orchestration.project import layout
 
@@ -66,7 +65,7 @@ translator = LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_
 
 def describe_results(run_results: dict) -> tuple[str, list[str]]:
     counts = Counter(r["unique_id"].split(".")[0] for r in run_results.get("results", []))
-    failed = [f"{r['unique_id'].split('.', 2)[-1]}: {r['status']}"
+    failed = [f"{r['unique_id'].split('.')[0]} {r['unique_id'].split('.')[2]}: {r['status']}"
               + (f" ({(r.get('message') or '').splitlines()[0]})" if r.get("message") else "")
               for r in run_results.get("results", []) if r["status"] in ("error", "fail", "runtime error")]
     tests = counts["test"] + counts["unit_test"]
@@ -91,6 +90,6 @@ def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
         outcome["detail"] = summary if invocation.is_successful() else f"failed: {len(failed)} nodes"
     if not invocation.is_successful():
         lines = ["dbt build failed; the published warehouse was not changed.", *[f"  {f}" for f in failed[:10]]]
-        lines.append(f"Full dbt log: {invocation.target_path / 'dbt.log'}")
-        raise BuildError("\n".join(lines))
+        lines.append(f"Full dbt log: {lay.dbt_log_dir / 'dbt.log'}")
+        raise build_failure(warehouse.warehouse_path, failed, "\n".join(lines))
     record_build(warehouse.warehouse_path, through)

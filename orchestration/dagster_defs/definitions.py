@@ -9,6 +9,7 @@ from orchestration.dagster_defs.assets import build_publish_asset, ingest_assets
 from orchestration.dagster_defs.checks import freshness_sensor, great_expectations_gate, kpi_freshness_checks
 from orchestration.dagster_defs.dbt_assets import dbt_warehouse
 from orchestration.dagster_defs.jobs import pipeline_job
+from orchestration.dagster_defs.loggers import LOGGERS
 from orchestration.dagster_defs.resources import resources
 from orchestration.dagster_defs.schedules import daily_schedule
 from orchestration.dagster_defs.sensors import landing_sensor
@@ -23,4 +24,5 @@ defs = dg.Definitions(
     schedules=[daily_schedule],
     sensors=[landing_sensor, freshness_sensor],
     resources=resources(),
+    loggers=LOGGERS,
 )

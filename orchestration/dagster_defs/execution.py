@@ -105,7 +105,12 @@ def _user_error(error) -> ModqaError | None:
 
 
 def failure_of(result) -> ModqaError:
-    blocking = [e for e in result.get_asset_check_evaluations() if not e.passed and e.severity.value == "ERROR"]
+    """The one error a failed run ends in: the gate's blocking expectations, else the failed step's own
+    error (a dbt data test that failed is told by the dbt step, with its offending row)."""
+    from orchestration.dagster_defs.checks import GX_CHECK
+
+    blocking = [e for e in result.get_asset_check_evaluations()
+                if e.check_name == GX_CHECK and not e.passed and e.severity.value == "ERROR"]
     if blocking:
         lines = [line for e in blocking for line in e.metadata["blocking_failures"].value]
         docs = blocking[0].metadata["data_docs"].value
@@ -129,6 +134,8 @@ def execute(landing: Path, warehouse: Path, console: Console, target: str, setti
     defs = load_definitions(landing, warehouse)
     from dagster import DagsterInstance
 
+    from orchestration.dagster_defs.checks import GX_CHECK
+
     job = defs.resolve_job_def(JOB)
     run_config = QUIET | {"resources": {"warehouse": {"config": {
         "landing": str(landing.resolve()), "warehouse": str(layout(warehouse).root), "target": target,
@@ -144,7 +151,8 @@ def execute(landing: Path, warehouse: Path, console: Console, target: str, setti
                                             **partition_arguments(job, start, end))
             if not result.success:
                 raise failure_of(result)
-            warnings = [line for e in result.get_asset_check_evaluations() if not e.passed
+            warnings = [line for e in result.get_asset_check_evaluations()
+                        if e.check_name == GX_CHECK and not e.passed
                         for line in e.metadata["warnings"].value] if target == "duckdb" else []
     finally:
         show_progress(None)

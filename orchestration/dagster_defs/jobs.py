@@ -6,9 +6,12 @@ import dagster as dg
 
 from orchestration.dagster_defs.partitions import daily_partitions
 
+# In one process: the run holds the warehouse lock for its whole length (resources.WarehouseResource),
+# and its steps run one after another anyway (each waits for the previous; DuckDB has one writer).
 pipeline_job = dg.define_asset_job(
     "modqa_pipeline",
     selection=dg.AssetSelection.all(),
     partitions_def=daily_partitions,
+    executor_def=dg.in_process_executor,
     description="Ingest a day's landing files (or all pending ones), build with dbt, validate, publish.",
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -9,6 +11,7 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.dagster_defs.project import dbt_project
 from orchestration.dbt_runner import dbt_executable
+from orchestration.run_lock import warehouse_lock
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -19,6 +22,16 @@ class WarehouseResource(dg.ConfigurableResource):
     target: str = "duckdb"  # dbt target: duckdb (gate and publish apply) or spark
     freshness_hours: float = 48.0
     full_refresh: bool = False  # rebuild every incremental model from scratch
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
+        """A run holds the warehouse's run lock from its first step to its last, however it was started
+        (the job runs in one process: see jobs.py); a sensor that only reads holds nothing."""
+        if context.run is None:
+            yield self
+            return
+        with warehouse_lock(self.warehouse_path, f"Dagster run {context.run.run_id}"):
+            yield self
 
     @property
     def landing_path(self) -> Path:

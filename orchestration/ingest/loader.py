@@ -8,6 +8,7 @@ other tables, and commit raw + quarantine + manifest for the batch.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import time
 from collections.abc import Callable
@@ -28,10 +29,10 @@ from orchestration.ingest.readers import (
     landed_rows_sql,
     read_batch,
 )
-from orchestration.ingest.sql import escape_glob, sql_string
-from orchestration.ingest.store import MANIFEST_COLUMNS, RawStore
+from orchestration.ingest.sql import escape_glob, quote_identifier, sql_string
+from orchestration.ingest.store import DELIVERY_ORDER, MANIFEST_COLUMNS, RawStore
 from orchestration.ingest.validation import Plausible, checked_sql
-from orchestration.project import layout
+from orchestration.project import layout, restrict_access
 
 # A batch is read, checked and written as a whole: its row count bounds the memory ingest needs (with
 # MEMORY_LIMIT, DuckDB spills beyond it, which is slow). Text files are sized by bytes, at a small row.
@@ -78,6 +79,7 @@ class TableIngest:
     rows_duplicate: int = 0
     rejected_files: list[tuple[str, str]] = field(default_factory=list)
     duplicate_files: list[tuple[str, str]] = field(default_factory=list)
+    skipped_files: list[tuple[str, str]] = field(default_factory=list)  # deliveries still in progress
     examples: list[QuarantineExample] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -128,6 +130,7 @@ def ingest(landing: Path, warehouse: Path, on_table: Callable[[TableIngest], Non
     if not landing.is_dir():
         raise UsageError(f"landing folder {landing} does not exist; create it or pass --landing")
     lay = layout(warehouse)
+    restrict_access(lay)
     store = RawStore(lay.raw)
     con = connect(lay.temp_dir, memory_limit=MEMORY_LIMIT)
     try:
@@ -151,14 +154,60 @@ def _unknown_paths(landing: Path) -> list[str]:
     return sorted(p.name for p in landing.iterdir() if p.name not in CONTRACTS and not p.name.startswith("."))
 
 
-def discover(folder: Path, landing: Path) -> list[LandingFile]:
+# Deliveries still being written (DESIGN §3): write to such a name, then rename to the final name.
+IN_PROGRESS_SUFFIXES = (".tmp", ".part")
+
+
+def is_in_progress(name: str) -> bool:
+    return name.startswith(".") or name.lower().endswith(IN_PROGRESS_SUFFIXES)
+
+
+@dataclass
+class Discovery:
+    """A table folder's content: deliveries in delivery order (modification time, then path; DESIGN §3),
+    deliveries still in progress (skipped), and links that are not followed (rejected, with why)."""
+
+    files: list[LandingFile] = field(default_factory=list)
+    in_progress: list[LandingFile] = field(default_factory=list)
+    links: list[tuple[LandingFile, str]] = field(default_factory=list)
+
+
+def _landing_file(path: Path, landing: Path, follow: bool = True) -> LandingFile:
+    stat = path.stat() if follow else path.lstat()
+    return LandingFile(path, path.relative_to(landing).as_posix(), stat.st_size, stat.st_mtime_ns)
+
+
+def _link_problem(path: Path, landing: Path) -> str | None:
+    """Why a symbolic link is not followed, or None for a link to a file inside the landing folder."""
+    target = path.resolve()
+    if not target.is_relative_to(landing):
+        return (f"a symbolic link to {target}, outside the landing folder: not followed; copy the file into "
+                "the landing folder instead")
+    if target.is_dir():
+        return "a symbolic link to a folder: not followed; land the files in the folder itself"
+    return None
+
+
+def discover(folder: Path, landing: Path) -> Discovery:
+    found = Discovery()
     if not folder.is_dir():
-        return []
-    files = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
-        stat = path.stat()
-        files.append(LandingFile(path, path.relative_to(landing).as_posix(), stat.st_size, stat.st_mtime_ns))
-    return files
+        return found
+    for root, folders, names in os.walk(folder):  # never descends into linked folders
+        base = Path(root)
+        for name in [*folders, *names]:
+            path = base / name
+            if path.is_symlink():
+                problem = _link_problem(path, landing)
+                if problem:
+                    found.links.append((_landing_file(path, landing, follow=False), problem))
+                    continue
+            if not path.is_file():
+                continue
+            landed = _landing_file(path, landing)
+            (found.in_progress if is_in_progress(name) else found.files).append(landed)
+    found.files.sort(key=lambda f: (f.mtime_ns, f.relative))
+    found.in_progress.sort(key=lambda f: f.relative)
+    return found
 
 
 def content_hash(path: Path) -> str:
@@ -192,7 +241,8 @@ def pending_files(landing: Path, warehouse: Path) -> list[tuple[str, LandingFile
     pending = []
     for table in CONTRACTS:
         seen = _already_seen(manifest, table)
-        pending += [(table, f) for f in discover(landing / table, landing)
+        found = discover(landing / table, landing)
+        pending += [(table, f) for f in [*found.files, *(link for link, _ in found.links)]
                     if (f.relative, f.size, f.mtime_ns) not in seen]
     return pending
 
@@ -202,9 +252,19 @@ def _ingest_table(con, store: RawStore, contract: TableContract, landing: Path, 
     report = TableIngest(contract.name)
     seen_stat = _already_seen(manifest, contract.name)
     seen_hash = {m["content_hash"]: m["source_file"] for m in manifest
-                 if m["table_name"] == contract.name and m["status"] != "rejected"}
+                 if m["table_name"] == contract.name and m["status"] not in ("rejected", "in_progress")}
     new, special = [], []
-    for landed in discover(landing / contract.name, landing):
+    found = discover(landing / contract.name, landing)
+    for landed, message in found.links:
+        if (landed.relative, landed.size, landed.mtime_ns) not in seen_stat:
+            special.append((landed, "rejected", message))
+            report.rejected_files.append((landed.relative, message))
+    for landed in found.in_progress:
+        if (landed.relative, landed.size, landed.mtime_ns) not in seen_stat:
+            message = "a delivery in progress (a name starting with '.' or ending in .tmp/.part): skipped"
+            special.append((landed, "in_progress", message))
+            report.skipped_files.append((landed.relative, message))
+    for landed in found.files:
         if not in_window(landed.relative, dates):
             continue
         if (landed.relative, landed.size, landed.mtime_ns) in seen_stat:
@@ -230,7 +290,7 @@ def _ingest_table(con, store: RawStore, contract: TableContract, landing: Path, 
     for batch in _batches(new, [_estimated_rows(con, f) for f in new]):
         _load_batch(con, store, contract, landing, batch, load_id, batch_number, report)
         batch_number += 1
-    report.files_new = len(new) + len(special)
+    report.files_new = len(new) + len(special) - len(report.skipped_files)
     return report
 
 
@@ -474,19 +534,19 @@ def _mark_redeliveries(con, contract: TableContract) -> None:
 
 
 def _latest_delivered(rows: str, key: str, value: str, name: str) -> str:
-    """Per key of `rows` (raw rows with lineage, all of each key's rows), `value` in its latest delivery:
-    a later load, then a later file, then a later line. A key has more than one delivery exactly when
+    """Per key of `rows` (raw rows with lineage, all of each key's rows), `value` in its latest delivery
+    (DELIVERY_ORDER). A key has more than one delivery exactly when
     one of its rows is flagged `_redelivered`, so only those keys are ordered (the flag is about the
     raw table's own key: `key` must be it). The staging models do the same in dbt (latest_version)."""
     return f"""
         with hits as materialized (
-            select {key}, {value} as _value, _load_id, _source_file, _source_line, _redelivered from {rows}
+            select {key}, {value} as _value, {', '.join(DELIVERY_ORDER)}, _redelivered from {rows}
         ), repeated as materialized (
             select distinct {key} from hits where _redelivered
         )
         select {key}, _value as {name} from hits anti join repeated using ({key})
         union all
-        select {key}, arg_max(_value, (_load_id, _source_file, _source_line)) as {name}
+        select {key}, arg_max(_value, ({', '.join(DELIVERY_ORDER)})) as {name}
         from hits semi join repeated using ({key})
         group by {key}
     """
@@ -516,9 +576,11 @@ def _accepted_select(contract: TableContract, batch: list[LandingFile], load_id:
         for col in contract.columns
     )
     file_names = "[" + ", ".join(sql_string(f.relative) for f in batch) + "]"
+    delivered = "[" + ", ".join(f"make_timestamp({f.mtime_ns // 1000})::timestamptz" for f in batch) + "]"
     return f"""
         select {columns}, {_stored_hash('c._row_hash')} as _row_hash, c._extra,
                {file_names}[c._file_id + 1] as _source_file, c._line as _source_line,
+               {delivered}[c._file_id + 1] as _delivered_at,
                {sql_string(load_id)} as _load_id, cast({sql_string(loaded_at)} as timestamptz) as _loaded_at,
                c._redelivered
         from checked c
@@ -532,17 +594,25 @@ def _record_json(contract: TableContract) -> str:
     return f"to_json(struct_pack({fields}))::varchar"
 
 
+def _record_key(contract: TableContract) -> str:
+    """A quarantined row's key as text (parts joined by ', '), NULL when a part is missing: what BI may
+    see of the row (its raw record, which may hold private fields, stays in the raw layer)."""
+    parts = " || ', ' || ".join(f"cast({quote_identifier(k)} as varchar)" for k in contract.key)
+    return f"({parts})"
+
+
 def _quarantine_select(contract: TableContract, load_id: str, loaded_at: str) -> str:
     return f"""
         select {sql_string(contract.name)} as table_name, f.source_file, q.source_line, q.column_name,
-               q.reason_code, q.reason, q.raw_record, {sql_string(load_id)} as load_id,
+               q.reason_code, q.reason, q.raw_record, q.record_key, {sql_string(load_id)} as load_id,
                cast({sql_string(loaded_at)} as timestamptz) as loaded_at
         from (
             select _file_id, _line as source_line, _reason_column as column_name, _reason_code as reason_code,
-                   _reason as reason, coalesce(_raw, {_record_json(contract)}) as raw_record
+                   _reason as reason, coalesce(_raw, {_record_json(contract)}) as raw_record,
+                   {_record_key(contract)} as record_key
             from checked where _reason_code is not null
             union all
-            select _file_id, _line, column_name, reason_code, reason, raw_record from parse_failures
+            select _file_id, _line, column_name, reason_code, reason, raw_record, null from parse_failures
         ) q
         join batch_files f using (_file_id)
         order by f.source_file, q.source_line

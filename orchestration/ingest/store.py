@@ -15,19 +15,24 @@ import os
 from pathlib import Path
 
 from orchestration.ingest.contracts import CONTRACTS, TIMESTAMP, TableContract
-from orchestration.ingest.sql import folder_glob, literal_path, sql_string
+from orchestration.ingest.sql import folder_glob, literal_path, quote_identifier, sql_string
 
 LINEAGE_COLUMNS = {
     "_row_hash": "bigint",
     "_extra": "varchar",
     "_source_file": "varchar",
     "_source_line": "bigint",
+    # The file's delivery time: its modification time (DESIGN §3).
+    "_delivered_at": "timestamptz",
     "_load_id": "varchar",
     "_loaded_at": "timestamptz",
     # A delivery of a key loaded before (in an earlier load, or earlier in this one): a key has more
     # than one version exactly when one of its rows says so, so staging orders only those keys.
     "_redelivered": "boolean",
 }
+# Versions of a key in delivery order (DESIGN §3): a later run's files arrived after an earlier run's;
+# within a run, by modification time, then path, then line. dbt's var raw_delivery_order says the same.
+DELIVERY_ORDER = ("_load_id", "_delivered_at", "_source_file", "_source_line")
 QUARANTINE_COLUMNS = {
     "table_name": "varchar",
     "source_file": "varchar",
@@ -35,7 +40,8 @@ QUARANTINE_COLUMNS = {
     "column_name": "varchar",
     "reason_code": "varchar",
     "reason": "varchar",
-    "raw_record": "varchar",
+    "raw_record": "varchar",  # stays in the raw layer: it may hold fields nobody agreed to publish
+    "record_key": "varchar",  # the row's key as it arrived (e.g. the audit_id), when it has one
     "load_id": "varchar",
     "loaded_at": "timestamptz",
 }
@@ -85,7 +91,8 @@ class RawStore:
         return folder_glob(folder, "*.parquet")
 
     def prepare(self, con) -> None:
-        """Create empty schema files where missing, then drop what an interrupted run left behind."""
+        """Create empty schema files where missing, bring folders written by an earlier version up to
+        the current columns, then drop what an interrupted run left behind."""
         folders = {self.table_dir(t): raw_column_types(c) for t, c in CONTRACTS.items()}
         folders[self.quarantine_dir] = QUARANTINE_COLUMNS
         folders[self.manifest_dir] = MANIFEST_COLUMNS
@@ -93,38 +100,47 @@ class RawStore:
         for folder, columns in folders.items():
             folder.mkdir(parents=True, exist_ok=True)
             schema = folder / SCHEMA_FILE
-            if folder.name in CONTRACTS and schema.exists() and not self._holds_every_column(con, schema, columns):
-                self._upgrade(con, folder, columns)
+            if schema.exists():
+                missing = [c for c in columns if c not in self._column_names(con, schema)]
+                if missing:
+                    self._upgrade(con, folder, columns, missing)
             if not schema.exists():
                 select = ", ".join(f"cast(null as {t}) as {c}" for c, t in columns.items())
                 self._copy(con, f"select {select} where false", schema)
 
     @staticmethod
-    def _holds_every_column(con, schema: Path, columns: dict[str, str]) -> bool:
-        present = {row[0] for row in con.execute(f"describe select * from read_parquet({literal_path(schema)})")
-                   .fetchall()}
-        return set(columns) <= present
+    def _column_names(con, schema: Path) -> set[str]:
+        return {row[0] for row in con.execute(f"describe select * from read_parquet({literal_path(schema)})")
+                .fetchall()}
 
-    def _upgrade(self, con, folder: Path, columns: dict[str, str]) -> None:
-        """Bring a raw table written by an earlier version up to the current columns: today only
-        `_redelivered`, recomputed from the lineage of every stored delivery. Each file is rewritten
-        in place (by rename) and the schema file last, so an interrupted upgrade is redone next run."""
-        table = folder.name
-        key = ", ".join(f'"{k}"' for k in CONTRACTS[table].key)
-        kept = ", ".join(f'"{c}"' for c in columns if c != "_redelivered")
-        con.execute(f"""
-            create or replace temp table upgraded as
-            select {kept},
-                   row_number() over (partition by {key} order by _load_id, _source_file, _source_line) > 1
-                       as _redelivered,
-                   filename
-            from read_parquet({self.glob(folder)}, union_by_name = true, filename = true)
-        """)
-        names = ", ".join(f'"{c}"' for c in columns)
+    def _upgrade(self, con, folder: Path, columns: dict[str, str], missing: list[str]) -> None:
+        """Add the columns an earlier version did not write. A raw table's `_delivered_at` is its file's
+        modification time as the manifest recorded it, and `_redelivered` is recomputed from the lineage
+        of every stored delivery; any other new column is empty in old rows. Each file is rewritten in
+        place (by rename) and the schema file last, so an interrupted upgrade is redone next run."""
+        values = {c: (f"cast(null as {t})" if c in missing else quote_identifier(c)) for c, t in columns.items()}
+        if "_delivered_at" in missing:
+            values["_delivered_at"] = "make_timestamp(m.file_mtime_ns // 1000)::timestamptz"
+        stored = f"read_parquet({self.glob(folder)}, union_by_name = true, filename = true)"
+        manifest = f"read_parquet({self.glob(self.manifest_dir)})"
+        joined = (f"{stored} as s left join {manifest} as m on m.batch_id = parse_filename(s.filename, true) "
+                  "and m.source_file = s._source_file" if "_delivered_at" in missing else f"{stored} as s")
+        select = ", ".join(f"{value} as {quote_identifier(c)}" for c, value in values.items())
+        con.execute(f"create or replace temp table upgraded as select {select}, s.filename from {joined}")
+        if "_redelivered" in missing:
+            key = ", ".join(quote_identifier(k) for k in CONTRACTS[folder.name].key)
+            con.execute(f"""
+                update upgraded set _redelivered = ranked.n > 1
+                from (select filename, _source_file, _source_line,
+                             row_number() over (partition by {key} order by {', '.join(DELIVERY_ORDER)}) as n
+                      from upgraded) as ranked
+                where upgraded.filename = ranked.filename and upgraded._source_file = ranked._source_file
+                  and upgraded._source_line = ranked._source_line
+            """)
+        names = ", ".join(quote_identifier(c) for c in columns)
         for path in sorted(folder.glob("*.parquet")):
             if path.name != SCHEMA_FILE:
-                self._copy(con, f"select {names} from upgraded where filename = {sql_string(str(path))} "
-                                f"order by _source_file, _source_line", path)
+                self._copy(con, f"select {names} from upgraded where filename = {sql_string(str(path))}", path)
         con.execute("drop table upgraded")
         (folder / SCHEMA_FILE).unlink()
 

@@ -6,7 +6,7 @@ select
     column_name,
     reason_code,
     reason,
-    raw_record,
+    record_key,
     load_id,
     loaded_at
 from {{ ref('stg_landing__quarantine') }}

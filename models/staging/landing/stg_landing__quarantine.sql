@@ -10,7 +10,7 @@ final as (
         column_name,
         reason_code,
         reason,
-        raw_record,
+        record_key,
         load_id,
         cast(loaded_at as timestamp) as loaded_at
     from source
