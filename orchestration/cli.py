@@ -106,16 +106,19 @@ def generate(out: Path, days: int, decisions_per_day: int, seed: int, start, fil
 @click.option("--end", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Backfill: last data date.")
 @click.option("--full-refresh", is_flag=True,
               help="Rebuild every incremental model from scratch instead of re-opening only the touched days.")
-def run(landing: Path, warehouse: Path, target: str, freshness_hours: float, start, end, full_refresh: bool) -> None:
+@click.pass_context
+def run(ctx: click.Context, landing: Path, warehouse: Path, target: str, freshness_hours: float, start, end,
+        full_refresh: bool) -> None:
     """Ingest new landing files, build, validate (Great Expectations), publish, print the KPI summary.
 
     Runs the Dagster job in-process: the same graph as the schedule and the sensor."""
     _run_and_summarise(landing, warehouse, target, freshness_hours, start and start.date(), end and end.date(),
-                       full_refresh)
+                       full_refresh, debug=ctx.obj["debug"])
 
 
 def _run_and_summarise(landing: Path, warehouse: Path, target: str, freshness_hours: float = 48,
-                       start: date | None = None, end: date | None = None, full_refresh: bool = False) -> None:
+                       start: date | None = None, end: date | None = None, full_refresh: bool = False,
+                       debug: bool = False) -> None:
     from expectations.suites import GateSettings
     from orchestration.pipeline import run_pipeline
     from orchestration.summary import read_summary, render_summary
@@ -123,7 +126,7 @@ def _run_and_summarise(landing: Path, warehouse: Path, target: str, freshness_ho
     started = time.perf_counter()
     settings = GateSettings(freshness_hours=freshness_hours)
     report = run_pipeline(landing, warehouse, console, target=target, settings=settings, start=start, end=end,
-                          full_refresh=full_refresh)
+                          full_refresh=full_refresh, debug=debug)
     console.print()
     render_summary(read_summary(report.summary_source), console)
     elapsed = time.perf_counter() - started
@@ -146,7 +149,7 @@ def demo(ctx: click.Context, landing: Path, warehouse: Path) -> None:
                    seed=DEMO_SEED, start=None, file_format="csv")
     else:
         console.print(f"Using the landing files already in {landing}")
-    _run_and_summarise(landing, warehouse, "duckdb")
+    _run_and_summarise(landing, warehouse, "duckdb", debug=ctx.obj["debug"])
 
 
 @main.command()

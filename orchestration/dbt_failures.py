@@ -61,10 +61,9 @@ def _explain(con, result: dict, test: dict, nodes: dict) -> str:
     if row is None:
         return text
     text += f"; e.g. {_describe_row(row, test)}"
-    origin = _landing_origin(con, row)
-    if origin:
-        text += f"\n    which came from landing file {origin[0]} line {origin[1]}: fix it there and land it again"
-    return text
+    for key, value, (file, line) in _landing_origins(con, row):
+        text += f"\n    {key} {value} was delivered in landing file {file} line {line}"
+    return text + "\n    Fix the wrong value at the source and land the corrected row again (a later delivery wins)."
 
 
 def _rule(test: dict) -> str:
@@ -98,14 +97,14 @@ def _describe_row(row: dict, test: dict) -> str:
     return ", ".join(f"{c}={row[c]}" for c in shown)
 
 
-def _landing_origin(con, row: dict) -> tuple[str, int] | None:
-    if row.get("source_file") is not None and row.get("source_line") is not None:
-        return str(row["source_file"]), int(row["source_line"])
+def _landing_origins(con, row: dict) -> list[tuple[str, object, tuple[str, int]]]:
+    """Where each of the row's keys was delivered (its latest version), most specific key first."""
+    origins = []
     for table, key in LINEAGE_KEYS:
         if row.get(key) is None:
             continue
         found = con.execute(f"select source_file, source_line from staging.{quote_identifier('stg_landing__' + table)}"
                             f" where {quote_identifier(key)} = ? limit 1", [row[key]]).fetchone()
         if found:
-            return str(found[0]), int(found[1])
-    return None
+            origins.append((key, row[key], (str(found[0]), int(found[1]))))
+    return origins

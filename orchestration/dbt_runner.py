@@ -69,6 +69,15 @@ def dbt_executable() -> str:
     return found
 
 
+def require_engine(target: str) -> None:
+    """The dbt adapter of a target is installed, or a UsageError says how to install it."""
+    from importlib.util import find_spec
+
+    if target == "spark" and (find_spec("pyspark") is None or find_spec("dbt.adapters.spark") is None):
+        raise UsageError("the spark target needs the project's spark extra (dbt-spark and pyspark): "
+                         "pip install -e '.[spark]' (make install-dev installs it); Spark also needs Java 17")
+
+
 def dbt_command(args: list[str], dbt_vars: dict | None = None) -> list[str]:
     command = [dbt_executable(), *args, "--project-dir", str(PROJECT_DIR)]
     if dbt_vars:

@@ -80,17 +80,17 @@ def publish_build(warehouse: Path) -> PublishResult:
 
 def run_pipeline(landing: Path, warehouse: Path, console: Console, target: str = "duckdb",
                  settings: GateSettings | None = None, start: date | None = None,
-                 end: date | None = None, full_refresh: bool = False) -> RunReport:
+                 end: date | None = None, full_refresh: bool = False, debug: bool = False) -> RunReport:
     """Ingest → dbt build → validate → publish (write-audit-publish), as the Dagster job, in-process.
 
     Without dates every pending landing file is ingested; with start/end, the files of that date
     range (a backfill), and the incremental models also rebuild from start on. Incremental models
     otherwise rebuild the days that new data touches; `full_refresh` rebuilds them whole. On the
     `spark` target dbt writes the marts as Parquet tables under <warehouse>/spark/warehouse/marts.db
-    and the DuckDB gate and publish do not apply.
+    and the DuckDB gate and publish do not apply. `debug` shows Dagster's own log on the console too.
     """
     from orchestration.dagster_defs.execution import execute
 
     with warehouse_lock(warehouse, "modqa run"):
         return execute(Path(landing), Path(warehouse), console, target, settings or GateSettings(), start, end,
-                       full_refresh)
+                       full_refresh, debug)

@@ -64,6 +64,9 @@ class WarehouseLayout:
     def logs_dir(self) -> Path:  # Dagster's log of each run
         return self.root / "logs"
 
+    def run_log(self, run_id: str) -> Path:
+        return self.logs_dir / f"dagster-run-{run_id}.log"
+
     @property
     def temp_dir(self) -> Path:  # DuckDB spill space
         return self.build_dir / "tmp"

@@ -120,13 +120,19 @@ def publish(warehouse: Path) -> PublishResult:
     started = time.perf_counter()
     target = lay.published_database
     staging = target.with_name(target.name + ".publishing")
-    tables = _write_database(lay.build_database, staging)
-
     versions_dir = lay.root / "published"
-    versions_dir.mkdir(exist_ok=True)
     publish_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     partial = versions_dir / f"parquet-{publish_id}.partial"
-    _write_parquet(staging, tables, partial)
+    try:
+        tables = _write_database(lay.build_database, staging)
+        versions_dir.mkdir(exist_ok=True)
+        _write_parquet(staging, tables, partial)
+    except BaseException:
+        # A failed publish (a full disk, say) leaves nothing half-written beside the published files.
+        for leftover in (staging, staging.with_name(staging.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
     complete = versions_dir / f"parquet-{publish_id}"
     os.replace(partial, complete)
 

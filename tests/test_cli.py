@@ -31,3 +31,19 @@ def test_summary_without_a_published_warehouse_says_what_to_do(tmp_path):
 def test_generate_rejects_bad_arguments(tmp_path):
     bad = modqa("generate", "--out", str(tmp_path), "--days", "0")
     assert bad.returncode == 2 and "--days" in bad.stderr
+
+
+def test_the_spark_target_without_its_extra_says_which_to_install(monkeypatch):
+    """What a machine without the spark extra sees (here pyspark is installed, so its absence is staged)."""
+    import importlib.util
+
+    import pytest
+
+    from orchestration.dbt_runner import require_engine
+    from orchestration.errors import UsageError
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pyspark" else real(name, *a))
+    with pytest.raises(UsageError, match=r"pip install -e '\.\[spark\]'"):
+        require_engine("spark")
+    require_engine("duckdb")

@@ -204,3 +204,126 @@ def test_kill_9_during_dbt_leaves_the_published_warehouse_intact(copy_of):
     out, err = again.communicate(timeout=900)
     assert again.returncode == 0, out + err  # recovers without manual clean-up
     assert re.search(r"ingest decisions\s+0 new files\s+3 already loaded\s+0 rows loaded", out)
+
+
+def test_a_failing_dbt_data_test_names_the_row_and_its_landing_file(copy_of):
+    """A correction moves a decision after the audit of it: ingest cannot know (the audit came first),
+    dbt's test on fct_qa_audits fails. One message, exit 3: the table, the rule, the row, the files."""
+    landing, warehouse = copy_of
+    published = warehouse / "warehouse.duckdb"
+    before = digest(published)
+    audits = sorted((landing / "audits").rglob("*.csv"))[0]
+    with open(audits, newline="") as handle:
+        audit = next(csv.DictReader(handle))
+    decisions = {}
+    for path in sorted((landing / "decisions").rglob("*.csv")):
+        with open(path, newline="") as handle:
+            decisions.update({row["decision_id"]: row for row in csv.DictReader(handle)})
+    decision = decisions[audit["decision_id"]]
+    later = datetime.fromisoformat(audit["audited_at"].replace("Z", "+00:00")) + timedelta(hours=1)
+    decision["decided_at"] = later.strftime("%Y-%m-%dT%H:%M:%SZ")
+    land_csv(landing, "decisions", "fix.csv", ",".join(decision), ",".join(decision.values()))
+    process = modqa_run(landing, warehouse)
+    out, err = process.communicate(timeout=900)
+    assert process.returncode == 3, out + err
+    message = " ".join(err.split())
+    assert "dbt data tests failed on the build; nothing was published" in message
+    assert "marts.fct_qa_audits" in message and "qa_turnaround_minutes >= 0" in message
+    assert f"audit_id {audit['audit_id']} was delivered in landing file {audits.relative_to(landing)}" in message
+    assert f"decision_id {decision['decision_id']} was delivered in landing file decisions/late/fix.csv line 2" \
+        in message
+    assert "Traceback" not in out + err and "KeyError" not in err and "dagster - " not in out + err
+    logs = list((warehouse / "logs").glob("dagster-run-*.log"))
+    assert logs and any("STEP_FAILURE" in log.read_text() or "failed" in log.read_text() for log in logs)
+    assert digest(published) == before
+
+
+def dbt_processes(pid: int) -> list:
+    import psutil
+
+    try:
+        return [p for p in psutil.Process(pid).children(recursive=True)
+                if any(part.endswith("/dbt") for part in p.cmdline()[:2])]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def test_kill_9_of_the_run_alone_takes_its_dbt_child_along(copy_of):
+    import psutil
+
+    landing, warehouse = copy_of
+    process = subprocess.Popen([MODQA, "run", "--landing", str(landing), "--warehouse", str(warehouse),
+                                "--full-refresh"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    children = []
+    while not children and time.monotonic() < deadline and process.poll() is None:
+        children = dbt_processes(process.pid)
+        time.sleep(0.2)
+    assert children, "dbt never started"
+    os.kill(process.pid, signal.SIGKILL)  # the run only: nobody signals its process group
+    process.communicate(timeout=60)
+    gone, alive = psutil.wait_procs(children, timeout=15)
+    assert not alive, f"dbt outlived the run that started it: {[p.pid for p in alive]}"
+    again = modqa_run(landing, warehouse)
+    out, err = again.communicate(timeout=900)
+    assert again.returncode == 0, out + err
+
+
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from orchestration.run_lock import warehouse_lock
+with warehouse_lock(Path(sys.argv[1]), "Dagster run 1234abcd"):
+    print("held", flush=True)
+    time.sleep(120)
+"""
+
+
+def test_a_run_started_elsewhere_holds_the_one_lock(copy_of):
+    landing, warehouse = copy_of
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(warehouse)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        blocked = modqa_run(landing, warehouse)
+        out, err = blocked.communicate(timeout=300)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert blocked.returncode == 2, out + err
+    assert "is being built by Dagster run 1234abcd" in " ".join(err.split())
+
+
+@pytest.fixture
+def small_disk(tmp_path, published_once):
+    """A file system (tmpfs) with room for the published warehouse and little more: mounting one needs
+    root, which CI has; skipped elsewhere."""
+    mount = tmp_path / "small_disk"
+    mount.mkdir()
+    used = sum(p.stat().st_size for p in published_once[1].rglob("*") if p.is_file() and not p.is_symlink())
+    size = f"size={used // 2**20 + 32}m"
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", size, "tmpfs", str(mount)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here: {made.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_is_named_and_nothing_half_written_is_left(published_once, small_disk):
+    landing, warehouse = published_once
+    shutil.copytree(warehouse, small_disk / "warehouse", symlinks=True,
+                    ignore=shutil.ignore_patterns("dagster-run-*.log"))
+    copied = small_disk / "warehouse"
+    free = shutil.disk_usage(small_disk).free
+    (small_disk / "ballast").write_bytes(b"\0" * max(0, free - 3 * 2**20))  # leave 3 MB
+    published = copied / "warehouse.duckdb"
+    before = digest(published)
+    process = subprocess.Popen([MODQA, "run", "--landing", str(landing), "--warehouse", str(copied),
+                                "--full-refresh"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = process.communicate(timeout=900)
+    assert process.returncode == 1, out + err
+    assert f"no space left on {small_disk}" in " ".join(err.split())
+    assert "Traceback" not in err
+    assert digest(published) == before
+    assert not list(copied.glob("*.publishing*")) and not list((copied / "published").glob("*.partial"))

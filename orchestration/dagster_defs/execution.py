@@ -11,7 +11,8 @@ from rich.console import Console
 
 from expectations.suites import GateSettings
 from orchestration.console import show_progress
-from orchestration.errors import BuildError, GateError, ModqaError, UsageError
+from orchestration.dbt_runner import require_engine
+from orchestration.errors import BuildError, GateError, ModqaError, UsageError, out_of_space
 from orchestration.pipeline import RunReport
 from orchestration.project import dbt_environment, layout
 
@@ -24,8 +25,12 @@ concurrency:
   pools:
     default_limit: 1   # every DuckDB writer shares the pool `duckdb_writer`: one at a time
 """
-# Dagster's own console logger stays quiet; the assets print the tidy progress lines.
-QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+
+def logger_config(warehouse: Path, debug: bool) -> dict:
+    """Dagster's log of the run goes to its file under <warehouse>/logs; on the console only with
+    --debug (the assets print the tidy progress lines)."""
+    return {"loggers": {"console": {"config": {"log_level": "DEBUG" if debug else "CRITICAL"}},
+                        "run_log": {"config": {"warehouse": str(layout(warehouse).root)}}}}
 ERRORS = {cls.__name__: cls for cls in (UsageError, BuildError, GateError, ModqaError)}
 
 
@@ -128,16 +133,32 @@ def failure_of(result) -> ModqaError:
 
 
 def execute(landing: Path, warehouse: Path, console: Console, target: str, settings: GateSettings,
-            start: date | None = None, end: date | None = None, full_refresh: bool = False) -> RunReport:
+            start: date | None = None, end: date | None = None, full_refresh: bool = False,
+            debug: bool = False) -> RunReport:
     if not landing.is_dir():
         raise UsageError(f"landing folder {landing.resolve()} does not exist; create it or pass --landing")
+    require_engine(target)
+    lay = layout(warehouse)
+    try:
+        return _execute(landing, warehouse, console, target, settings, start, end, full_refresh, debug)
+    except ModqaError as error:
+        raise out_of_space(lay.root, str(error)) or error from None
+    except Exception as error:  # SQLite's "disk I/O error" from Dagster's own storage, an OSError, ...
+        full = out_of_space(lay.root, f"{type(error).__name__}: {error}")
+        if full:
+            raise full from error
+        raise
+
+
+def _execute(landing: Path, warehouse: Path, console: Console, target: str, settings: GateSettings,
+             start: date | None, end: date | None, full_refresh: bool, debug: bool) -> RunReport:
     defs = load_definitions(landing, warehouse)
     from dagster import DagsterInstance
 
     from orchestration.dagster_defs.checks import GX_CHECK
 
     job = defs.resolve_job_def(JOB)
-    run_config = QUIET | {"resources": {"warehouse": {"config": {
+    run_config = logger_config(warehouse, debug) | {"resources": {"warehouse": {"config": {
         "landing": str(landing.resolve()), "warehouse": str(layout(warehouse).root), "target": target,
         "freshness_hours": settings.freshness_hours, "full_refresh": full_refresh}}}}
     show_progress(console)
@@ -150,7 +171,9 @@ def execute(landing: Path, warehouse: Path, console: Console, target: str, setti
             result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False,
                                             **partition_arguments(job, start, end))
             if not result.success:
-                raise failure_of(result)
+                error = failure_of(result)
+                error.args = (f"{error}\nDagster's log of this run: {layout(warehouse).run_log(result.run_id)}",)
+                raise error
             warnings = [line for e in result.get_asset_check_evaluations()
                         if e.check_name == GX_CHECK and not e.passed
                         for line in e.metadata["warnings"].value] if target == "duckdb" else []

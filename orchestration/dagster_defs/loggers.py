@@ -12,17 +12,13 @@ import dagster as dg
 from orchestration.project import DEFAULT_WAREHOUSE, WAREHOUSE_ENV, layout
 
 
-def run_log_path(warehouse: Path, run_id: str) -> Path:
-    return layout(warehouse).logs_dir / f"dagster-run-{run_id}.log"
-
-
 @dg.logger(
     config_schema={"warehouse": dg.Field(str, is_required=False), "log_level": dg.Field(str, default_value="DEBUG")},
     description="Every Dagster event of the run, to <warehouse>/logs/dagster-run-<run id>.log.",
 )
 def run_log_file(init_context: dg.InitLoggerContext) -> logging.Logger:
     warehouse = init_context.logger_config.get("warehouse") or os.environ.get(WAREHOUSE_ENV, str(DEFAULT_WAREHOUSE))
-    path = run_log_path(Path(warehouse), init_context.run_id or "no-run")
+    path = layout(Path(warehouse)).run_log(init_context.run_id or "no-run")
     path.parent.mkdir(parents=True, exist_ok=True)
     logger = logging.getLogger(f"modqa.dagster.{init_context.run_id}")
     logger.setLevel(init_context.logger_config["log_level"])
