@@ -94,7 +94,7 @@ def _convert_storage(source: Path, converted: Path) -> None:
     os.replace(converted, source)
 
 
-def _write_database(build: Path, staging: Path) -> list[tuple[str, str]]:
+def write_database(build: Path, staging: Path) -> list[tuple[str, str]]:
     """The validated build file, copied byte for byte, minus everything BI does not read. Copying the
     file is I/O at disk speed; copying the tables row by row re-compresses them (10 M decisions: ~10 s).
     Dropped schemas leave free blocks behind, so the published file is as large as the build file."""
@@ -172,7 +172,7 @@ def publish(warehouse: Path) -> PublishResult:
     # In a folder of its own so that it keeps the published file's name: dbt names the database (the
     # catalog the docs site and MetricFlow record) after the file.
     staging = lay.root / "publishing" / target.name
-    tables = _write_database(lay.build_database, staging)
+    tables = write_database(lay.build_database, staging)
 
     versions_dir = lay.root / "published"
     versions_dir.mkdir(exist_ok=True)
