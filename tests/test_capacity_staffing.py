@@ -33,7 +33,8 @@ def expected_allocation(shifts: pd.DataFrame, decisions: pd.DataFrame) -> pd.Dat
     work = (decisions[~decisions.is_automated].groupby(["moderator_id", "decision_date", "queue_id"])
             .handle_seconds.sum().reset_index())
     work = work[work.handle_seconds > 0]
-    work["share"] = work.handle_seconds / work.groupby(["moderator_id", "decision_date"]).handle_seconds.transform("sum")
+    per_moderator_day = work.groupby(["moderator_id", "decision_date"]).handle_seconds.transform("sum")
+    work["share"] = work.handle_seconds / per_moderator_day
     day_mix = work.groupby(["decision_date", "queue_id"]).handle_seconds.sum().reset_index()
     day_mix["share"] = day_mix.handle_seconds / day_mix.groupby("decision_date").handle_seconds.transform("sum")
     rows = []
