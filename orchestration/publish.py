@@ -182,14 +182,15 @@ def publish(warehouse: Path) -> PublishResult:
     complete = versions_dir / f"parquet-{publish_id}"
     os.replace(partial, complete)
     docs_partial = versions_dir / f"docs-{publish_id}.partial"
-    generate_docs_site(lay.root, staging, docs_partial)
+    docs_link = lay.root / "docs"
+    generate_docs_site(lay.root, staging, docs_partial, docs_link.resolve() if docs_link.is_symlink() else None)
     docs = versions_dir / f"docs-{publish_id}"
     os.replace(docs_partial, docs)
 
     os.replace(staging, target)  # the served database first: it is what most readers use
     _swap_symlink(lay.parquet_dir, complete)
-    _swap_symlink(lay.root / "docs", docs)
+    _swap_symlink(docs_link, docs)
     _prune_versions(versions_dir, "parquet-*", complete)
     _prune_versions(versions_dir, "docs-*", docs)
     return PublishResult(target, lay.parquet_dir, len(tables), time.perf_counter() - started,
-                         lay.root / "docs" / "index.html")
+                         docs_link / "index.html")

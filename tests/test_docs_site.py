@@ -10,9 +10,9 @@ import shutil
 import duckdb
 import pytest
 
-from orchestration.docs_site import generate_docs_site
+from orchestration.docs_site import FINGERPRINT_FILE, generate_docs_site
 from orchestration.project import layout
-from orchestration.publish import published_tables
+from orchestration.publish import publish, published_tables
 from tests.browser import open_page, require_chromium
 
 pytestmark = pytest.mark.slow
@@ -72,3 +72,25 @@ def test_docs_site_is_generated_from_the_published_file_alone(built_warehouse, t
     assert all(column["comment"] for column in quality["columns"].values())
     html = page.read_text(encoding="utf-8")
     assert '"MANIFEST.JSON INLINE DATA"' not in html and '"CATALOG.JSON INLINE DATA"' not in html
+
+
+def test_a_publication_that_changes_only_data_reuses_the_site(built_warehouse, tmp_path):
+    """The site is a function of the project and the published schema: the same site is copied to a
+    publication that changes neither; a changed column comment makes a new one."""
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(layout(built_warehouse).root, warehouse, symlinks=True,
+                    ignore=shutil.ignore_patterns("dagster", "gx", "spark"))
+    docs = warehouse / "docs"
+    first = docs.resolve()
+    page = (docs / "index.html").read_bytes()
+    with duckdb.connect(str(layout(warehouse).build_database)) as build:
+        build.execute("update marts.dim_queue set queue_name = queue_name || ' (renamed)'")  # data only
+    publish(warehouse)
+    assert docs.resolve() != first and (docs / "index.html").read_bytes() == page
+    fingerprint = (docs / FINGERPRINT_FILE).read_text()
+    with duckdb.connect(str(layout(warehouse).build_database)) as build:
+        build.execute("comment on column marts.dim_queue.queue_name is 'Changed by the test.'")
+    publish(warehouse)
+    assert (docs / FINGERPRINT_FILE).read_text() != fingerprint
+    catalog = json.loads((docs / "catalog.json").read_text())
+    assert catalog["nodes"]["model.modqa.dim_queue"]["columns"]["queue_name"]["comment"] == "Changed by the test."
