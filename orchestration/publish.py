@@ -1,12 +1,19 @@
-"""Publish a validated build: the served DuckDB file and a Parquet copy of every mart, each swapped
-in atomically.
+"""Publish a validated build: the served DuckDB file, a Parquet copy of every mart and the dbt docs
+site, each swapped in atomically.
 
 BI tools read `<warehouse>/warehouse.duckdb`. DuckDB allows one writer or many readers per file, so
 BI never reads the database dbt writes: the new file is written completely beside the old one and
 renamed over it (atomic on POSIX). A reader that has the old file open keeps its snapshot and sees
 the new data on its next connection. `<warehouse>/parquet` is a symbolic link to the current
 `published/parquet-<id>/` folder, replaced by rename too; the previous folder is kept one round so
-a reader in the middle of a scan can finish it. A failed or killed run changes neither.
+a reader in the middle of a scan can finish it. `<warehouse>/docs` (the dbt docs site of the
+publication, orchestration/docs_site.py) is swapped the same way. A failed or killed run changes none.
+
+For the tools that read it, the file carries what the dbt YAML says: comments on every table and
+column (persist_docs), a primary key on every table whose contract names one (keys of
+`expectations.contracts`, already proven unique and not null by the gate), SQL functions for the
+interval metrics (macros/create_metric_functions.sql), and the storage format of DuckDB 1.4, the LTS
+line, so 1.x clients open it.
 """
 
 from __future__ import annotations
@@ -20,11 +27,19 @@ from pathlib import Path
 
 import duckdb
 
+from expectations.contracts import read_mart_contracts
+from orchestration.docs_site import generate_docs_site
 from orchestration.ingest.sql import sql_string
 from orchestration.project import layout, reader_memory_limit, restrict_access, share_with_readers
 
 PUBLISHED_SCHEMAS = ("marts", "monitoring")
-KEEP_PARQUET_VERSIONS = 2
+KEEP_VERSIONS = 2
+# The oldest DuckDB that opens the published file: 1.4 is the LTS line that BI drivers ship. profiles.yml
+# creates the build file in this format; a build file created before that is converted at publish.
+PUBLISHED_STORAGE_VERSION = "v1.4.0"
+# Tables at decision grain: an index on their key would grow with the data (10 M keys: ~10 s and ~2 GB
+# to build), so they publish without a declared primary key. Their keys are still tested by dbt and the gate.
+UNINDEXED_TABLES = frozenset({"fct_decisions"})
 
 
 @dataclass
@@ -33,6 +48,7 @@ class PublishResult:
     parquet: Path
     tables: int
     seconds: float
+    docs: Path | None = None  # the docs site's page
 
 
 def published_tables(con, catalog: str) -> list[tuple[str, str]]:
@@ -48,12 +64,43 @@ def _fsync(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def _write_database(build: Path, staging: Path) -> list[tuple[str, str]]:
+def _storage_version(con, catalog: str) -> str:
+    (tags,) = con.execute("select tags from duckdb_databases() where database_name = ?", [catalog]).fetchone()
+    return (tags or {}).get("storage_version", "")
+
+
+def _declare_primary_keys(con, tables: list[tuple[str, str]]) -> None:
+    """ALTER TABLE … ADD PRIMARY KEY from the marts' contracts, so tools that reflect keys (BI
+    modellers, ER diagrams) see them. A duplicate or NULL key fails the publish, which is right."""
+    keys = {(contract.schema, name): contract.key for name, contract in read_mart_contracts().items()}
+    for schema, table in tables:
+        key = keys.get((schema, table))
+        if key and table not in UNINDEXED_TABLES:
+            con.execute(f'alter table "{schema}"."{table}" add primary key ({", ".join(key)})')
+
+
+def _convert_storage(source: Path, converted: Path) -> None:
+    """Rewrite a file in the published storage format (a build file created before profiles.yml set it):
+    COPY FROM DATABASE keeps tables, comments, keys and macros, but re-compresses every table."""
+    converted.unlink(missing_ok=True)
+    con = duckdb.connect(config={"memory_limit": reader_memory_limit()})
+    try:
+        con.execute(f"attach {sql_string(str(source))} as source_database (read_only)")
+        con.execute(f"attach {sql_string(str(converted))} as converted_database "
+                    f"(storage_version {sql_string(PUBLISHED_STORAGE_VERSION)})")
+        con.execute("copy from database source_database to converted_database")
+    finally:
+        con.close()
+    os.replace(converted, source)
+
+
+def write_database(build: Path, staging: Path) -> list[tuple[str, str]]:
     """The validated build file, copied byte for byte, minus everything BI does not read. Copying the
     file is I/O at disk speed; copying the tables row by row re-compresses them (10 M decisions: ~10 s).
     Dropped schemas leave free blocks behind, so the published file is as large as the build file."""
     for leftover in (staging, staging.with_name(staging.name + ".wal")):
         leftover.unlink(missing_ok=True)
+    staging.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(build, staging)
     build_wal = build.with_name(build.name + ".wal")
     if build_wal.exists():  # not checkpointed yet: DuckDB replays it when the copy opens
@@ -75,9 +122,13 @@ def _write_database(build: Path, staging: Path) -> list[tuple[str, str]]:
                 "and schema_name = 'main' union all select schema_name, view_name, 'view' from duckdb_views() "
                 "where database_name = current_database() and not internal").fetchall():
             con.execute(f'drop {kind} "{schema}"."{name}"')
+        _declare_primary_keys(con, tables)
         con.execute("checkpoint")
+        storage_version = _storage_version(con, catalog)
     finally:
         con.close()
+    if not storage_version.startswith(PUBLISHED_STORAGE_VERSION):
+        _convert_storage(staging, staging.with_name(staging.name + ".converting"))
     _fsync(staging)
     return tables
 
@@ -105,12 +156,12 @@ def _swap_symlink(link: Path, target: Path) -> None:
     os.replace(temporary, link)
 
 
-def _prune_parquet_versions(versions_dir: Path, current: Path) -> None:
-    versions = sorted(p for p in versions_dir.glob("parquet-*") if p.is_dir())
-    for old in versions[:-KEEP_PARQUET_VERSIONS]:
+def _prune_versions(versions_dir: Path, pattern: str, current: Path) -> None:
+    versions = sorted(p for p in versions_dir.glob(pattern) if p.is_dir() and not p.name.endswith(".partial"))
+    for old in versions[:-KEEP_VERSIONS]:
         if old != current:
             shutil.rmtree(old, ignore_errors=True)
-    for partial in versions_dir.glob("*.partial"):  # left by a killed publish
+    for partial in versions_dir.glob(pattern.replace("*", "*.partial")):  # left by a killed publish
         shutil.rmtree(partial, ignore_errors=True)
 
 
@@ -119,25 +170,36 @@ def publish(warehouse: Path) -> PublishResult:
     restrict_access(lay)
     started = time.perf_counter()
     target = lay.published_database
-    staging = target.with_name(target.name + ".publishing")
+    # In a folder of its own so that it keeps the published file's name: dbt names the database (the
+    # catalog the docs site and MetricFlow record) after the file.
+    staging = lay.root / "publishing" / target.name
     versions_dir = lay.root / "published"
     publish_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     partial = versions_dir / f"parquet-{publish_id}.partial"
+    docs_partial = versions_dir / f"docs-{publish_id}.partial"
+    docs_link = lay.root / "docs"
     try:
-        tables = _write_database(lay.build_database, staging)
+        tables = write_database(lay.build_database, staging)
         versions_dir.mkdir(exist_ok=True)
         _write_parquet(staging, tables, partial)
+        generate_docs_site(lay.root, staging, docs_partial, docs_link.resolve() if docs_link.is_symlink() else None)
     except BaseException:
         # A failed publish (a full disk, say) leaves nothing half-written beside the published files.
-        for leftover in (staging, staging.with_name(staging.name + ".wal")):
-            leftover.unlink(missing_ok=True)
-        shutil.rmtree(partial, ignore_errors=True)
+        for suffix in ("", ".wal", ".converting"):
+            staging.with_name(staging.name + suffix).unlink(missing_ok=True)
+        for folder in (partial, docs_partial):
+            shutil.rmtree(folder, ignore_errors=True)
         raise
     complete = versions_dir / f"parquet-{publish_id}"
     os.replace(partial, complete)
+    docs = versions_dir / f"docs-{publish_id}"
+    os.replace(docs_partial, docs)
 
-    share_with_readers([staging, complete])
+    share_with_readers([staging, complete, docs])
     os.replace(staging, target)  # the served database first: it is what most readers use
     _swap_symlink(lay.parquet_dir, complete)
-    _prune_parquet_versions(versions_dir, complete)
-    return PublishResult(target, lay.parquet_dir, len(tables), time.perf_counter() - started)
+    _swap_symlink(docs_link, docs)
+    _prune_versions(versions_dir, "parquet-*", complete)
+    _prune_versions(versions_dir, "docs-*", docs)
+    return PublishResult(target, lay.parquet_dir, len(tables), time.perf_counter() - started,
+                         docs_link / "index.html")

@@ -326,4 +326,4 @@ def test_a_full_disk_is_named_and_nothing_half_written_is_left(published_once, s
     assert f"no space left on {small_disk}" in " ".join(err.split())
     assert "Traceback" not in err
     assert digest(published) == before
-    assert not list(copied.glob("*.publishing*")) and not list((copied / "published").glob("*.partial"))
+    assert not list(copied.glob("publishing/*")) and not list((copied / "published").glob("*.partial"))
