@@ -66,9 +66,10 @@ def evaluate_sensor(defs, landing, warehouse, cursor=None):
 
     repository = defs.get_repository_def()
     sensor = repository.get_sensor_def("landing_sensor")
-    with dg.instance_for_test() as instance:
-        context = dg.build_sensor_context(instance=instance, cursor=cursor, repository_def=repository, resources={
-            "warehouse": WarehouseResource(landing=str(landing), warehouse=str(warehouse))})
+    # As the daemon does: the resource has a lifecycle (a run holds the warehouse lock through it).
+    with dg.instance_for_test() as instance, dg.build_sensor_context(
+            instance=instance, cursor=cursor, repository_def=repository,
+            resources={"warehouse": WarehouseResource(landing=str(landing), warehouse=str(warehouse))}) as context:
         result = sensor.evaluate_tick(context)
     return result.run_requests or [], result.cursor
 
