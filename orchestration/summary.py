@@ -55,7 +55,7 @@ def render_summary(rows: list[dict], console: Console) -> None:
     table = Table(title=title, title_justify="left", header_style="bold")
     for header, justify in [("Scope", "left"), ("Decisions", "right"), ("In sample", "right"),
                             ("Accuracy", "right"), ("False-positive rate", "right"),
-                            ("False-negative rate", "right"), ("Sample accuracy (unweighted)", "right"),
+                            ("False-negative rate", "right"), ("Sample accuracy", "right"),
                             ("SLA met", "right"), ("Backlog", "right")]:
         table.add_column(header, justify=justify, no_wrap=True)
     previous_scope = None
@@ -80,7 +80,7 @@ def render_summary(rows: list[dict], console: Console) -> None:
         )
     console.print(table)
     console.print("Rates are population estimates (sampling weights undo stratified audit rates); the sample "
-                  "column is the audited decisions' own accuracy.", style="dim")
+                  "accuracy is the audited decisions' own, unweighted.", style="dim")
     provisional = first.get("provisional_days") or 0
     if any(row.get("is_provisional") for row in rows):
         console.print(f"* provisional: {provisional} of the latest days are not mature yet (audits still "
