@@ -86,7 +86,8 @@ def t_expansion(df) -> np.ndarray:
             + (79 * x**9 + 776 * x**7 + 1482 * x**5 - 1920 * x**3 - 945 * x) / 92160 / nu**4)
 
 
-def korn_graubard_wilson(p: float, variance: float, n: int, units: int | None = None) -> tuple[float, float, float]:
+def korn_graubard_wilson(p: float, variance: float, n: int,
+                         units: int | None = None) -> tuple[float, float, float]:
     """Independent Korn–Graubard interval: n* = p(1 − p)/v capped at n, × (z / t_{units−1})² with scipy's
     exact t quantile, Wilson (statsmodels) on it."""
     units = n if units is None else units
@@ -183,8 +184,9 @@ def test_weighted_rates_in_the_marts_match_an_independent_korn_graubard_computat
                 # scipy's exact t against the macro's expansion: 2e-8 relative at df 29, 1e-10 from df 100
                 tolerance = 1e-9 if len(base) > 100 else 1e-7
                 assert abs(row[name] - p) < 1e-12
-                assert abs(row[f"design_effective_sample_size{suffix}"] - n_star) < tolerance * n_star, (scope_value, name)
-                assert abs(row[f"{name}_ci_low"] - low) < tolerance and abs(row[f"{name}_ci_high"] - high) < tolerance
+                assert abs(row[f"design_effective_sample_size{suffix}"] - n_star) < tolerance * n_star, scope_value
+                assert abs(row[f"{name}_ci_low"] - low) < tolerance
+                assert abs(row[f"{name}_ci_high"] - high) < tolerance
                 checked += 1
     assert checked >= 20
 
@@ -286,10 +288,12 @@ def test_kpi_verdicts_follow_their_intervals_and_are_rarely_wrong_about_the_trut
     inconclusive = judged["status"] == "inconclusive"
     assert ((judged.loc[inconclusive, "ci_lower"] <= t) & (t <= judged.loc[inconclusive, "ci_upper"])).all()
     wrong_met = (met & (judged["truth"] > t)).sum() / max(1, (judged["truth"] > t).sum())
-    wrong_missed = ((judged["status"] == "missed") & (judged["truth"] <= t)).sum() / max(1, (judged["truth"] <= t).sum())
-    wrong_stretch = ((judged["status"] == "stretch_met") & (judged["truth"] > s)).sum() / max(1, (judged["truth"] > s).sum())
-    print(f"\nKPI verdicts (seed {seed}, 4000 values): wrong 'met' {wrong_met:.4f}, wrong 'missed' {wrong_missed:.4f}, "
-          f"wrong 'stretch_met' {wrong_stretch:.4f}; statuses {judged['status'].value_counts().to_dict()}")
+    missed, stretch = judged["status"] == "missed", judged["status"] == "stretch_met"
+    wrong_missed = (missed & (judged["truth"] <= t)).sum() / max(1, (judged["truth"] <= t).sum())
+    wrong_stretch = (stretch & (judged["truth"] > s)).sum() / max(1, (judged["truth"] > s).sum())
+    print(f"\nKPI verdicts (seed {seed}, 4000 values): wrong 'met' {wrong_met:.4f}, wrong 'missed' "
+          f"{wrong_missed:.4f}, wrong 'stretch_met' {wrong_stretch:.4f}; "
+          f"statuses {judged['status'].value_counts().to_dict()}")
     assert wrong_met <= 0.03 and wrong_missed <= 0.03 and wrong_stretch <= 0.03
     assert {"met", "missed", "inconclusive", "insufficient_sample"} <= set(judged["status"])
 
@@ -402,14 +406,15 @@ def test_control_chart_promise_by_simulation(built_warehouse):
                         {"agg_quality_daily": _simulated_charts(rng, charts, shift_day + 30, 20, shift_day)})
     fpr = shifted[(shifted["chart_scope_type"] == "vendor") & (shifted["metric"] == "false_positive_rate")].copy()
     fpr["day"] = (fpr["decision_date"] - fpr["decision_date"].min()).dt.days
-    after = fpr[(fpr["day"] >= shift_day) & fpr["is_out_of_control"]]
+    after = fpr[(fpr["day"] >= shift_day) & fpr["is_out_of_control"]]  # days counted from 0
     delay = (after.groupby("scope_value")["day"].min() - shift_day + 1).reindex(fpr["scope_value"].unique())
     within_10 = float((delay <= 10).mean())
     before = fpr[(fpr["day"] < shift_day) & fpr["is_out_of_control"]]["scope_value"].nunique() / charts
     print(f"\ncontrol chart (seed {seed}; {charts} vendor charts × {days} days at ~20 audits/day): flagged share of "
           f"in-control chart-days {flagged.round(4).to_dict()}, overall {calm['is_out_of_control'].mean():.4f}; "
           f"charts with any flag {charts_flagged.round(3).to_dict()}; 4× FPR from day {shift_day + 1}: flagged within "
-          f"10 days {within_10:.3f}, median delay {delay.median():.0f} days, charts flagged before the shift {before:.3f}")
+          f"10 days {within_10:.3f}, median delay {delay.median():.0f} days, "
+          f"charts flagged before the shift {before:.3f}")
     assert calm["is_out_of_control"].mean() <= 0.01 and (flagged <= 0.01).all()
     assert within_10 >= 0.9
 
@@ -436,7 +441,8 @@ def test_calibration_bootstrap_is_reproducible_from_the_seed(built_warehouse):
             continue
         for scale, prefix in (("verdict", ""), ("label", "label_")):
             table = group.pivot(index="item_id", columns="rater_id", values=scale).loc[items]
-            codes = {c: i for i, c in enumerate(sorted(pd.unique(table.to_numpy().ravel()[pd.notna(table.to_numpy().ravel())])))}
+            values = table.to_numpy().ravel()
+            codes = {c: i for i, c in enumerate(sorted(pd.unique(values[pd.notna(values)])))}
             numeric = table.apply(lambda col, m=codes: col.map(m)).to_numpy(dtype=float)
             kappas, alphas = [], []
             for b in range(1, replicates + 1):
@@ -475,7 +481,8 @@ def test_pabak_ac1_and_item_clustered_panel_accuracy(built_warehouse):
     checked = 0
     for session_id, group in labels.groupby("session_id"):
         row = sessions.loc[session_id]
-        per_item = group.groupby("item_id").agg(n=("verdict", "size"), rejects=("verdict", lambda v: (v == "reject").sum()))
+        per_item = group.groupby("item_id").agg(n=("verdict", "size"),
+                                                rejects=("verdict", lambda v: (v == "reject").sum()))
         pairable = per_item[per_item["n"] >= 2]
         if pairable.empty:
             continue

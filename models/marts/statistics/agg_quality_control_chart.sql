@@ -16,10 +16,10 @@
 --   log-likelihood ratio of the day for odds ratio r = control_chart_shift_odds_ratio against p0.
 --   CUSUM S_t = max(0, S_{t−1} + W_t) from the chart's first point (macro lindley_cusum); out of
 --   control while S_t > h = control_chart_threshold. Upper-sided: it watches for deterioration.
---   Promise (tests/test_decision_grade.py, seeded simulations): with h = ln 100, at ~20 audits per
+--   Promise (tests/test_decision_grade.py, seeded simulations through this SQL): at ~20 audits per
 --   vendor-day, at most 1 % of in-control chart-days flagged, and a quadrupled false-positive rate
---   flagged within 10 days in at least 90 % of charts; with a known p0, Ville's inequality bounds the
---   in-control share of flagged days by exp(−h).
+--   flagged within 10 days in at least 90 % of charts (defaults: odds ratio 3, margin 1 SE, h = ln 60;
+--   with a known p0, Ville's inequality alone bounds the flagged share by exp(−h)).
 with daily as (
     select
         decision_date,
