@@ -8,8 +8,9 @@
 --   Prior Beta(α, β) per vendor and month, by the method of moments for the beta-binomial (Kleinman
 --   1973): p̄ = (Σx + 1/2) / (Σn + 1), S = Σ n_i (x_i/n_i − p̄)², intra-class correlation
 --   ρ = (S / (p̄(1 − p̄)) − (k − 1)) / (Σn − Σn_i² / Σn) over the vendor's k moderators; prior strength
---   M = α + β = (1 − ρ) / ρ, capped at shrinkage_max_prior_strength (ρ ≤ 0, or a single moderator:
---   no spread beyond chance, so everyone is shrunk to the vendor); α = p̄ M, β = (1 − p̄) M.
+--   M = α + β = (1 − ρ) / ρ, within [1, shrinkage_max_prior_strength] (ρ ≤ 0, or a single moderator:
+--   no spread beyond chance, so everyone is shrunk to the vendor; ρ ≥ 1/2, possible in tiny samples
+--   even above 1: a prior worth one audit); α = p̄ M, β = (1 − p̄) M.
 --   Posterior Beta(a, b) = Beta(α + x, β + n − x); shrunk accuracy = a / (a + b).
 --   Target: the accuracy target of kpi_targets for scope `moderator` and this moderator if there is
 --   one, else the vendor's, else the global one (target_source says which).
@@ -78,6 +79,8 @@ priors as (
         vendor_correlations.*,
         case when intra_class_correlation is null
                   or intra_class_correlation <= 1 / (1 + {{ max_strength }}) then {{ max_strength }}
+             -- ρ estimated at 1/2 or more (tiny samples can give even ρ > 1): a prior worth one audit
+             when intra_class_correlation >= 0.5 then cast(1 as double)
              else least({{ max_strength }}, (1 - intra_class_correlation) / intra_class_correlation)
         end as prior_strength
     from vendor_correlations

@@ -180,7 +180,8 @@ final as (
             as weighted_false_negative_rate_ci_low,
         {{ wilson_bound('weighted_false_negative_rate', 'design_effective_sample_size_positives', 'high') }}
             as weighted_false_negative_rate_ci_high,
-        cast(decisions as double) * (1 - weighted_accuracy) as estimated_wrong_decisions,
+        cast(decisions as double)
+            * {{ safe_divide('weighted_false_positives + weighted_false_negatives', 'sum_w') }} as estimated_wrong_decisions,
         cast(decisions as double) * (1 - weighted_accuracy_ci_high) as estimated_wrong_decisions_lower,
         cast(decisions as double) * (1 - weighted_accuracy_ci_low) as estimated_wrong_decisions_upper,
         coalesce(is_mature_day, false) as is_mature

@@ -3,6 +3,10 @@
 -- the population (weighted) estimate with its design-based interval (Wilson on n*, as in
 -- agg_quality_daily); the unweighted sample rates are kept beside it, labelled as the sample's.
 -- A scope whose days are not all mature is provisional (is_provisional).
+{%- set weighted_total = '(quality.weighted_true_positives + quality.weighted_false_positives'
+                         ~ ' + quality.weighted_false_negatives + quality.weighted_true_negatives)' -%}
+{%- set squared_weight_total = '(quality.squared_weight_true_positives + quality.squared_weight_false_positives'
+                               ~ ' + quality.squared_weight_false_negatives + quality.squared_weight_true_negatives)' -%}
 with daily as (
     select * from {{ ref('agg_quality_daily') }}
 ),
@@ -90,8 +94,11 @@ joined as (
             as false_positive_rate,
         {{ safe_divide('quality.false_negatives', 'quality.false_negatives + quality.true_positives') }}
             as false_negative_rate,
-        {{ safe_divide('quality.weighted_true_positives + quality.weighted_true_negatives', 'quality.sum_w') }}
+        -- the denominator as the sum of the summed class parts, so a rate never exceeds 1 by rounding
+        {{ safe_divide('quality.weighted_true_positives + quality.weighted_true_negatives', weighted_total) }}
             as weighted_accuracy,
+        {{ safe_divide('quality.weighted_false_positives + quality.weighted_false_negatives', weighted_total) }}
+            as weighted_error_rate,
         {{ safe_divide('quality.weighted_false_positives',
                        'quality.weighted_false_positives + quality.weighted_true_negatives') }}
             as weighted_false_positive_rate,
@@ -101,7 +108,7 @@ joined as (
         {{ effective_sample_size('quality.sum_w', 'quality.sum_w2') }} as effective_sample_size,
         {{ weighted_rate_sample_size('quality.weighted_true_positives + quality.weighted_true_negatives',
                                      'quality.squared_weight_true_positives + quality.squared_weight_true_negatives',
-                                     'quality.sum_w', 'quality.sum_w2', 'quality.in_sample') }}
+                                     weighted_total, squared_weight_total, 'quality.in_sample') }}
             as design_effective_sample_size,
         {{ weighted_rate_sample_size('quality.weighted_false_positives', 'quality.squared_weight_false_positives',
                                      'quality.weighted_false_positives + quality.weighted_true_negatives',
@@ -171,7 +178,7 @@ final as (
             as weighted_false_negative_rate_ci_low,
         {{ wilson_bound('weighted_false_negative_rate', 'design_effective_sample_size_positives', 'high') }}
             as weighted_false_negative_rate_ci_high,
-        cast(decisions as double) * (1 - weighted_accuracy) as estimated_wrong_decisions,
+        cast(decisions as double) * weighted_error_rate as estimated_wrong_decisions,
         cast(provisional_days as bigint) as provisional_days,
         provisional_days > 0 as is_provisional,
         cast(first_decisions as bigint) as first_decisions,
