@@ -557,6 +557,12 @@ def test_moderator_shrinkage_beats_raw_rates_and_its_probability_matches_scipy(b
     seed = 303
     rng = np.random.default_rng(seed)
     rows, truth = [], {}
+    # Two moderators with three audits between them: the method-of-moments ρ comes out above 1 (a bug
+    # once made the prior strength negative and the shrunk accuracy fall outside [0, 1]).
+    for moderator, outcomes in (("tiny-a", [True, True]), ("tiny-b", [False])):
+        truth[moderator] = 0.9
+        rows += [{"decision_date": pd.Timestamp("2026-10-05"), "vendor_id": "in_house", "moderator_id": moderator,
+                  "is_in_sample": True, "is_automated": False, "is_correct": c} for c in outcomes]
     for vendor, (mean, strength) in {"acme": (0.94, 60), "globex": (0.9, 25), "northwind": (0.96, 150)}.items():
         for m in range(60):
             moderator = f"{vendor}-{m:03d}"
@@ -574,6 +580,9 @@ def test_moderator_shrinkage_beats_raw_rates_and_its_probability_matches_scipy(b
         "direction": "higher_is_better"}])])
     mart = run_model(built_warehouse, "agg_moderator_accuracy_monthly",
                      {"fct_decisions": pd.DataFrame(rows), "stg_reference__kpi_targets": targets})
+    tiny = mart[mart["vendor_id"] == "in_house"]
+    assert (tiny["prior_strength"] >= 1).all() and tiny["shrunk_accuracy"].between(0, 1).all()
+    mart = mart[mart["vendor_id"] != "in_house"].copy()
     mart["truth"] = mart["moderator_id"].map(truth)
     raw_mse = float(((mart["accuracy"] - mart["truth"]) ** 2).mean())
     shrunk_mse = float(((mart["shrunk_accuracy"] - mart["truth"]) ** 2).mean())
@@ -593,6 +602,25 @@ def test_moderator_shrinkage_beats_raw_rates_and_its_probability_matches_scipy(b
 
 
 # ---------------------------------------------------------------------------------- one set of numbers --
+
+
+def test_summary_rates_never_exceed_one_by_rounding(built_warehouse):
+    """Three error-free days whose weights, summed per class and then added, exceed the sum of the per-day
+    totals by one ulp: a summary that divided the two once published an accuracy of 1 + 2e-16 and a
+    negative number of wrong decisions, and the gate blocked the run."""
+    tp, tn = [21.142069, 26.969021, 75.286103], [28.760467, 49.033906, 98.092983]
+    assert (sum(tp) + sum(tn)) / sum(a + b for a, b in zip(tp, tn, strict=True)) > 1  # the trap is armed
+    daily = pd.DataFrame({
+        "decision_date": pd.date_range("2026-10-01", periods=3), "vendor_id": "acme", "queue_id": "ads_standard",
+        "market": "US", "decisions": 300, "in_sample": 6, "true_positives": 3, "false_positives": 0,
+        "false_negatives": 0, "true_negatives": 3, "weighted_true_positives": tp, "weighted_false_positives": 0.0,
+        "weighted_false_negatives": 0.0, "weighted_true_negatives": tn,
+        "sum_w": [a + b for a, b in zip(tp, tn, strict=True)], "sum_w2": 1.0, "squared_weight_true_positives": 0.5,
+        "squared_weight_false_positives": 0.0, "squared_weight_false_negatives": 0.0,
+        "squared_weight_true_negatives": 0.5, "is_mature": True})
+    summary = run_model(built_warehouse, "agg_quality_summary", {"agg_quality_daily": daily})
+    assert (summary["weighted_accuracy"] <= 1).all() and (summary["estimated_wrong_decisions"] >= 0).all()
+
 
 
 def test_summary_scorecard_and_marts_agree(built_warehouse):

@@ -1,12 +1,12 @@
+{% set weighted_total = '(quality.weighted_true_positives + quality.weighted_false_positives'
+                         ~ ' + quality.weighted_false_negatives + quality.weighted_true_negatives)' %}
+{% set squared_weight_total = '(quality.squared_weight_true_positives + quality.squared_weight_false_positives'
+                               ~ ' + quality.squared_weight_false_negatives + quality.squared_weight_true_negatives)' %}
 -- Whole-period quality and SLA per scope (global, vendor, queue): what `modqa run` prints.
 -- Rates are recomputed from the additive parts of agg_quality_daily, never averaged. The headline is
 -- the population (weighted) estimate with its design-based interval (Wilson on n*, as in
 -- agg_quality_daily); the unweighted sample rates are kept beside it, labelled as the sample's.
 -- A scope whose days are not all mature is provisional (is_provisional).
-{%- set weighted_total = '(quality.weighted_true_positives + quality.weighted_false_positives'
-                         ~ ' + quality.weighted_false_negatives + quality.weighted_true_negatives)' -%}
-{%- set squared_weight_total = '(quality.squared_weight_true_positives + quality.squared_weight_false_positives'
-                               ~ ' + quality.squared_weight_false_negatives + quality.squared_weight_true_negatives)' -%}
 with daily as (
     select * from {{ ref('agg_quality_daily') }}
 ),
