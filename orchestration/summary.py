@@ -44,15 +44,19 @@ def count(value) -> str:
 
 
 def render_summary(rows: list[dict], console: Console) -> None:
+    """Population (weighted) rates are the headline, each with its design-based 95 % interval; the
+    audited sample's unweighted accuracy is labelled as such; provisional scopes are marked."""
     if not rows:
         console.print("No decisions in the warehouse yet.")
         return
     first = rows[0]
-    title = f"KPI summary {first['first_decision_date']} → {first['last_decision_date']} (95% Wilson intervals)"
+    title = (f"KPI summary {first['first_decision_date']} → {first['last_decision_date']}: population estimates "
+             "(weighted) with 95% design-based intervals")
     table = Table(title=title, title_justify="left", header_style="bold")
     for header, justify in [("Scope", "left"), ("Decisions", "right"), ("In sample", "right"),
                             ("Accuracy", "right"), ("False-positive rate", "right"),
-                            ("False-negative rate", "right"), ("SLA met", "right"), ("Backlog", "right")]:
+                            ("False-negative rate", "right"), ("Sample accuracy", "right"),
+                            ("SLA met", "right"), ("Backlog", "right")]:
         table.add_column(header, justify=justify, no_wrap=True)
     previous_scope = None
     for row in rows:
@@ -60,16 +64,26 @@ def render_summary(rows: list[dict], console: Console) -> None:
             table.add_section()
         previous_scope = row["scope_type"]
         label = "all" if row["scope_type"] == "global" else f"{row['scope_type']} {row['scope_value']}"
+        if row.get("is_provisional"):
+            label += " *"
         table.add_row(
             label, count(row["decisions"]), count(row["in_sample"]),
-            rate_with_interval(row["accuracy"], row["accuracy_ci_low"], row["accuracy_ci_high"]),
-            rate_with_interval(row["false_positive_rate"], row["false_positive_rate_ci_low"],
-                               row["false_positive_rate_ci_high"]),
-            rate_with_interval(row["false_negative_rate"], row["false_negative_rate_ci_low"],
-                               row["false_negative_rate_ci_high"]),
+            rate_with_interval(row["weighted_accuracy"], row["weighted_accuracy_ci_low"],
+                               row["weighted_accuracy_ci_high"]),
+            rate_with_interval(row["weighted_false_positive_rate"], row["weighted_false_positive_rate_ci_low"],
+                               row["weighted_false_positive_rate_ci_high"]),
+            rate_with_interval(row["weighted_false_negative_rate"], row["weighted_false_negative_rate_ci_low"],
+                               row["weighted_false_negative_rate_ci_high"]),
+            plain_rate(row["accuracy"]),
             plain_rate(row["sla_attainment"]),
             count(row["backlog_items"]) if row["scope_type"] != "vendor" else "n/a",
         )
     console.print(table)
+    console.print("Rates are population estimates (sampling weights undo stratified audit rates); the sample "
+                  "accuracy is the audited decisions' own, unweighted.", style="dim")
+    provisional = first.get("provisional_days") or 0
+    if any(row.get("is_provisional") for row in rows):
+        console.print(f"* provisional: {provisional} of the latest days are not mature yet (audits still "
+                      "arriving); these figures may change.", style="dim")
     console.print("Backlog is end of the last day, per queue (undecided items have no vendor yet).",
                   style="dim")

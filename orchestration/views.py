@@ -1,7 +1,8 @@
 """Read-only CLI views on the published warehouse: the audit worklist (`sample`), a vendor's monthly
-scorecard (`scorecard`) and a calibration session (`calibration`).
+scorecard (`scorecard`), a calibration session (`calibration`) and the moderator coaching list
+(`coaching`).
 
-`register(group)` adds the three commands to a click group (the `modqa` CLI calls it). The commands
+`register(group)` adds the four commands to a click group (the `modqa` CLI calls it). The commands
 are thin: `read_*` functions return plain data from `<warehouse>/warehouse.duckdb` and `render_*`
 functions print it with rich, so tests call either directly.
 """
@@ -38,8 +39,8 @@ KPI_LABELS = {"accuracy": "Accuracy", "false_positive_rate": "False-positive rat
               "false_negative_rate": "False-negative rate", "precision": "Precision", "recall": "Recall",
               "sla_attainment": "SLA attainment", "qa_turnaround_hours": "QA turnaround (h)",
               "backlog_items": "Backlog (items)"}
-STATUS_STYLES = {"stretch_met": "bold green", "met": "green", "missed": "red", "insufficient_sample": "yellow",
-                 "no_target": "dim"}
+STATUS_STYLES = {"stretch_met": "bold green", "met": "green", "missed": "red", "inconclusive": "cyan",
+                 "insufficient_sample": "yellow", "no_target": "dim"}
 
 
 def _console() -> Console:
@@ -95,8 +96,10 @@ def _kpi_interval(row: dict) -> str:
 def _status(row: dict) -> str:
     style = STATUS_STYLES.get(row["status"], "")
     text = row["status"].replace("_", " ")
-    if row.get("is_significant_miss"):
-        text += " (significant)"
+    if row.get("is_suppressed"):
+        text += " (n* < minimum: withheld)"
+    if row.get("is_complete_period") is False:
+        text += " (provisional)"
     return f"[{style}]{text}[/{style}]" if style else text
 
 
@@ -184,7 +187,7 @@ def read_scorecard(warehouse: Path | str, vendor_id: str, month: date) -> Scorec
         select * from marts.agg_quality_control_chart
         where chart_scope_type = 'vendor' and scope_value = ?
           and decision_date >= ? and decision_date < ? + interval 1 month
-        order by decision_date""", [vendor_id, month, month])
+        order by metric, decision_date""", [vendor_id, month, month])
     appeals = _query(database, """
         select * from marts.agg_appeal_overturn_vs_audit
         where month_start_date = ? and scope_type = 'vendor' and scope_value = ?""", [month, vendor_id])
@@ -197,38 +200,48 @@ def read_scorecard(warehouse: Path | str, vendor_id: str, month: date) -> Scorec
 
 
 def render_scorecard(card: Scorecard, console: Console) -> None:
-    console.print(f"[bold]{card.vendor_name} ({card.vendor_id}) — scorecard {card.month:%Y-%m}[/bold]")
-    table = Table(title="KPIs with 95% intervals (quality rates are weighted population estimates)",
+    provisional = any(row.get("is_complete_period") is False for row in card.kpis)
+    console.print(f"[bold]{card.vendor_name} ({card.vendor_id}) — scorecard {card.month:%Y-%m}[/bold]"
+                  + (" [yellow](provisional: the month's audits are not all in)[/yellow]" if provisional else ""))
+    table = Table(title="KPIs with 95% intervals (quality rates are weighted population estimates; a status "
+                        "needs the whole interval on one side of the target)",
                   title_justify="left", header_style="bold")
-    for header, justify in (("KPI", "left"), ("Value", "right"), ("95% interval", "right"), ("n_eff", "right"),
-                            ("Target", "right"), ("Stretch", "right"), ("Status", "left")):
+    for header, justify in (("KPI", "left"), ("Value", "right"), ("95% interval", "right"), ("n*", "right"),
+                            ("Kish n_eff", "right"), ("Target", "right"), ("Stretch", "right"), ("Status", "left")):
         table.add_column(header, justify=justify, no_wrap=True)
     for row in card.kpis:
         table.add_row(KPI_LABELS.get(row["metric"], row["metric"]), _kpi_value(row["metric"], row["value"]),
-                      _kpi_interval(row), _number(row["effective_sample_size"], 0),
+                      _kpi_interval(row), _number(row["design_effective_sample_size"], 0),
+                      _number(row["effective_sample_size"], 0),
                       _kpi_value(row["metric"], row["target"]), _kpi_value(row["metric"], row["stretch"]),
                       _status(row))
     console.print(table)
 
-    if card.root_causes:
-        causes = Table(title="Error root causes (Pareto)", title_justify="left", header_style="bold")
-        for header, justify in (("#", "right"), ("Root cause", "left"), ("Errors", "right"), ("Share", "right"),
-                                ("Cumulative", "right"), ("Est. population errors", "right"),
-                                ("Severity score / 1000 decisions", "right")):
+    population = [row for row in card.root_causes if row["ranking_list"] == "population_estimate"]
+    findings = [row for row in card.root_causes if row["ranking_list"] == "targeted_findings"]
+    if population:
+        causes = Table(title="Error root causes: population estimates (random audits, weighted; 95% intervals)",
+                       title_justify="left", header_style="bold")
+        for header, justify in (("#", "right"), ("Root cause", "left"), ("Est. errors in population", "right"),
+                                ("95% interval", "right"), ("Share", "right"), ("Cumulative", "right"),
+                                ("Audited", "right")):
             causes.add_column(header, justify=justify, no_wrap=True)
-        for row in card.root_causes[:8]:
+        for row in population[:8]:
             marker = "" if row["is_vital_few"] else "[dim]"
-            causes.add_row(str(row["pareto_rank"]), f"{marker}{row['root_cause_code']}", f"{row['errors']:,}",
-                           _rate(row["error_share"]), _rate(row["cumulative_error_share"]),
-                           _number(row["weighted_errors"], 0),
-                           _number(row["weighted_severity_score_per_1000_decisions"], 2))
+            causes.add_row(str(row["pareto_rank"]), f"{marker}{row['root_cause_code']}",
+                           _number(row["estimated_errors"], 0),
+                           f"{_number(row['estimated_errors_lower'], 0)}–{_number(row['estimated_errors_upper'], 0)}",
+                           _rate(row["error_share"]), _rate(row["cumulative_error_share"]), f"{row['errors']:,}")
         console.print(causes)
     else:
-        console.print("No audited errors this month.")
+        console.print("No randomly audited errors this month (no population estimate).")
+    if findings:
+        console.print("Targeted findings (targeted, appeal and escalation audits — where QA looked, not how common): "
+                      + ", ".join(f"{row['root_cause_code']} {row['errors']:,}" for row in findings[:8]))
 
     flagged = [p for p in card.control_points if p["is_out_of_control"]]
-    console.print(f"Control chart (daily error rate): {len(card.control_points)} days plotted, "
-                  f"{len(flagged)} out of control"
+    console.print(f"Control charts (Bernoulli CUSUM against the frozen baseline; error rate, FPR, FNR): "
+                  f"{len(card.control_points)} chart-days, {len(flagged)} out of control"
                   + (": " + ", ".join(_control_flag(p) for p in flagged[:10]) if flagged else "."))
 
     if card.appeals:
@@ -241,17 +254,16 @@ def render_scorecard(card: Scorecard, console: Console) -> None:
             f"{_rate(a['false_discovery_rate_ci_high'])}]"
             + (" — intervals disagree" if a["is_disagreement_with_false_discovery_rate"] else ""))
     if card.calibration_sessions:
-        sessions = ", ".join(f"{s['session_id']} (κ {_number(s['fleiss_kappa'], 2)})"
+        sessions = ", ".join(f"{s['session_id']} (κ {_number(s['fleiss_kappa'], 2)} "
+                             f"[{_number(s['fleiss_kappa_ci_lower'], 2)}, {_number(s['fleiss_kappa_ci_upper'], 2)}], "
+                             f"AC1 {_number(s['gwet_ac1'], 2)})"
+                             + (" latest" if s["is_latest_session_for_vendor"] else "")
                              for s in card.calibration_sessions)
         console.print(f"Calibration sessions: {sessions}")
 
 
 def _control_flag(point: dict) -> str:
-    reasons = [name for name, flag in (("above UCL", point["is_above_upper_limit"]),
-                                       ("below LCL", point["is_below_lower_limit"]),
-                                       ("run above", point["is_run_above_centre"]),
-                                       ("run below", point["is_run_below_centre"])) if flag]
-    return f"{point['decision_date']:%m-%d} {'/'.join(reasons)}"
+    return f"{point['decision_date']:%m-%d} {point['metric'].replace('_', ' ')} (S = {point['cusum_statistic']:.1f})"
 
 
 @click.command()
@@ -296,18 +308,27 @@ def render_calibration(view: CalibrationView, console: Console) -> None:
     console.print(f"[bold]Calibration session {s['session_id']}[/bold] on {s['session_date']} — "
                   f"vendor {s['vendor_id'] or 'mixed'}, {s['raters']} raters + "
                   f"{'an expert' if s['has_expert'] else 'no expert'}, {s['items']} items")
-    summary = Table(title="Agreement among the raters (expert excluded)", title_justify="left", header_style="bold")
-    for header in ("Scale", "Percent agreement", "Fleiss' κ", "Krippendorff's α (nominal)"):
+    summary = Table(title="Agreement among the raters (expert excluded; 95% item-bootstrap intervals)",
+                    title_justify="left", header_style="bold")
+    for header in ("Scale", "Percent agreement", "Fleiss' κ", "Krippendorff's α (nominal)", "PABAK", "Gwet's AC1"):
         summary.add_column(header, justify="left" if header == "Scale" else "right")
-    summary.add_row("verdict", _rate(s["percent_agreement"]), _number(s["fleiss_kappa"], 3),
-                    _number(s["krippendorff_alpha"], 3))
-    summary.add_row("full label", _rate(s["label_percent_agreement"]), _number(s["label_fleiss_kappa"], 3),
-                    _number(s["label_krippendorff_alpha"], 3))
+    summary.add_row("verdict", _rate(s["percent_agreement"]),
+                    _with_bounds(s["fleiss_kappa"], s["fleiss_kappa_ci_lower"], s["fleiss_kappa_ci_upper"]),
+                    _with_bounds(s["krippendorff_alpha"], s["krippendorff_alpha_ci_lower"],
+                                 s["krippendorff_alpha_ci_upper"]),
+                    _number(s["prevalence_adjusted_kappa"], 3), _number(s["gwet_ac1"], 3))
+    summary.add_row("full label", _rate(s["label_percent_agreement"]),
+                    _with_bounds(s["label_fleiss_kappa"], s["label_fleiss_kappa_ci_lower"],
+                                 s["label_fleiss_kappa_ci_upper"]),
+                    _with_bounds(s["label_krippendorff_alpha"], s["label_krippendorff_alpha_ci_lower"],
+                                 s["label_krippendorff_alpha_ci_upper"]), "—", "—")
     console.print(summary)
+    console.print("PABAK and AC1 stay meaningful when one verdict dominates, where κ can sit near 0 at high "
+                  "agreement (the prevalence paradox).", style="dim")
     if s["has_expert"]:
         console.print(f"Panel accuracy against the expert: verdict {_rate(s['expert_verdict_accuracy'])} "
-                      f"[{_rate(s['expert_verdict_accuracy_ci_low'])}–{_rate(s['expert_verdict_accuracy_ci_high'])}], "
-                      f"full label {_rate(s['expert_label_accuracy'])}")
+                      f"[{_rate(s['expert_verdict_accuracy_ci_low'])}–{_rate(s['expert_verdict_accuracy_ci_high'])}] "
+                      f"(clustered by item), full label {_rate(s['expert_label_accuracy'])}")
     raters = Table(title="Raters against the expert", title_justify="left", header_style="bold")
     for header in ("Rater", "Vendor", "Scored", "Verdict accuracy", "Label accuracy",
                    "Too strict (FP)", "Too lenient (FN)"):
@@ -329,6 +350,14 @@ def render_calibration(view: CalibrationView, console: Console) -> None:
     console.print(pairs)
 
 
+def _with_bounds(value, low, high) -> str:
+    if value is None:
+        return "—"
+    if low is None:
+        return _number(value, 3)
+    return f"{value:.3f} [{low:.2f}, {high:.2f}]"
+
+
 @click.command()
 @click.option("--session", "session_id", required=True, help="Calibration session id (e.g. cal-acme-20261003).")
 @click.option("--warehouse", type=click.Path(path_type=Path), default=DEFAULT_WAREHOUSE, show_default=True)
@@ -337,7 +366,53 @@ def calibration(session_id: str, warehouse: Path) -> None:
     render_calibration(read_calibration(warehouse, session_id), _console())
 
 
+# ----------------------------------------------------------------------------------------- coaching --
+
+
+def read_coaching(warehouse: Path | str, month: date, vendor_id: str | None = None) -> list[dict]:
+    """The month's coaching list (agg_moderator_accuracy_monthly), most likely below target first."""
+    database = published_database(warehouse)
+    months = [r["month_start_date"] for r in _query(
+        database, "select distinct month_start_date from marts.agg_moderator_accuracy_monthly order by 1")]
+    if month not in months:
+        available = ", ".join(m.strftime("%Y-%m") for m in months) or "none yet"
+        raise UsageError(f"no moderator data for {month:%Y-%m} in {database}; months available: {available}")
+    return _query(database, """
+        select * from marts.agg_moderator_accuracy_monthly
+        where month_start_date = ? and is_on_coaching_list and (? is null or vendor_id = ?)
+        order by coaching_rank""", [month, vendor_id, vendor_id])
+
+
+def render_coaching(rows: list[dict], month: date, console: Console) -> None:
+    if not rows:
+        console.print(f"Nobody is on the coaching list for {month:%Y-%m}.")
+        return
+    table = Table(title=f"Coaching list {month:%Y-%m}: moderators most likely below their accuracy target "
+                        "(empirical-Bayes, shrunk toward their vendor)", title_justify="left", header_style="bold")
+    for header in ("#", "Moderator", "Vendor", "Audited", "Raw accuracy", "Shrunk accuracy", "Target",
+                   "P(below target)"):
+        table.add_column(header, justify="left" if header in ("Moderator", "Vendor") else "right", no_wrap=True)
+    for row in rows:
+        table.add_row(str(row["coaching_rank"]), row["moderator_id"], row["vendor_id"], f"{row['in_sample']:,}",
+                      f"{_rate(row['accuracy'])} [{_rate(row['accuracy_ci_low'])}–{_rate(row['accuracy_ci_high'])}]",
+                      _rate(row["shrunk_accuracy"]), f"{_rate(row['target'])} ({row['target_source']})",
+                      f"{row['probability_below_target']:.2f}")
+    console.print(table)
+    console.print("Ordered by the posterior probability of being below target, not by raw rates: a moderator "
+                  "with few audits is pulled toward the vendor's accuracy.", style="dim")
+
+
+@click.command()
+@click.option("--month", required=True, help="Month as YYYY-MM.")
+@click.option("--vendor", "vendor_id", default=None, help="Only this vendor's moderators.")
+@click.option("--warehouse", type=click.Path(path_type=Path), default=DEFAULT_WAREHOUSE, show_default=True)
+def coaching(month: str, vendor_id: str | None, warehouse: Path) -> None:
+    """Print the month's coaching list: moderators ordered by the probability of being below target."""
+    parsed = parse_month(month)
+    render_coaching(read_coaching(warehouse, parsed, vendor_id), parsed, _console())
+
+
 def register(group: click.Group) -> None:
-    """Add the `sample`, `scorecard` and `calibration` commands to a click group (the modqa CLI)."""
-    for command in (sample, scorecard, calibration):
+    """Add the `sample`, `scorecard`, `calibration` and `coaching` commands to a click group (the modqa CLI)."""
+    for command in (sample, scorecard, calibration, coaching):
         group.add_command(command)

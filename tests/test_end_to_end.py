@@ -106,7 +106,15 @@ def test_unweighted_rates_and_wilson_intervals_match_statsmodels(expected_decisi
     assert compared > 100
 
 
-def test_weighted_rates_use_horvitz_thompson_and_kish_n_eff(expected_decisions, quality):
+def _design_based_wilson(p, n_star):
+    """Wilson on an effective size; [0, 1] when it is 0 (a single sampled decision)."""
+    low, high = _wilson((p * n_star).to_numpy(), n_star.to_numpy())
+    return np.where(n_star > 0, low, 0.0), np.where(n_star > 0, high, 1.0)
+
+
+def test_weighted_rates_use_horvitz_thompson_with_design_based_intervals(expected_decisions, quality):
+    """Weighted intervals are Wilson on the mart's n* (its computation from the variance: test_decision_grade);
+    Kish n_eff is published beside it."""
     expected = _expected_rates(expected_decisions)
     merged = expected.merge(quality, on=GRAIN)
     sum_w = merged[["w_tp", "w_fp", "w_fn", "w_tn"]].sum(axis=1)
@@ -116,7 +124,7 @@ def test_weighted_rates_use_horvitz_thompson_and_kish_n_eff(expected_decisions, 
     defined = sum_w > 0
     p = (merged["w_tp"] + merged["w_tn"])[defined] / sum_w[defined]
     n_eff = sum_w[defined] ** 2 / sum_w2[defined]
-    low, high = _wilson((p * n_eff).to_numpy(), n_eff.to_numpy())
+    low, high = _design_based_wilson(p, merged.loc[defined, "design_effective_sample_size"])
     np.testing.assert_allclose(merged.loc[defined, "weighted_accuracy"], p, rtol=0, atol=TOLERANCE)
     np.testing.assert_allclose(merged.loc[defined, "effective_sample_size"], n_eff, rtol=1e-12, atol=TOLERANCE)
     np.testing.assert_allclose(merged.loc[defined, "weighted_accuracy_ci_low"], low, rtol=0, atol=TOLERANCE)
@@ -124,8 +132,7 @@ def test_weighted_rates_use_horvitz_thompson_and_kish_n_eff(expected_decisions, 
     negatives = merged["w_fp"] + merged["w_tn"]
     has = negatives > 0
     fpr = merged["w_fp"][has] / negatives[has]
-    n_eff_neg = negatives[has] ** 2 / (merged["w2_fp"] + merged["w2_tn"])[has]
-    low, high = _wilson((fpr * n_eff_neg).to_numpy(), n_eff_neg.to_numpy())
+    low, high = _design_based_wilson(fpr, merged.loc[has, "design_effective_sample_size_negatives"])
     np.testing.assert_allclose(merged.loc[has, "weighted_false_positive_rate"], fpr, rtol=0, atol=TOLERANCE)
     np.testing.assert_allclose(merged.loc[has, "weighted_false_positive_rate_ci_low"], low, rtol=0, atol=TOLERANCE)
     np.testing.assert_allclose(merged.loc[has, "weighted_false_positive_rate_ci_high"], high, rtol=0,
@@ -134,7 +141,9 @@ def test_weighted_rates_use_horvitz_thompson_and_kish_n_eff(expected_decisions, 
     has = positives > 0
     fnr = merged["w_fn"][has] / positives[has]
     np.testing.assert_allclose(merged.loc[has, "weighted_false_negative_rate"], fnr, rtol=0, atol=TOLERANCE)
-    np.testing.assert_allclose(merged["estimated_wrong_decisions"], merged["w_fp"] + merged["w_fn"],
+    # ratio-calibrated to the cell's decisions, not raw Σw (which falls short while audits arrive)
+    calibrated = merged["decisions_y"] * (merged["w_fp"] + merged["w_fn"]) / sum_w
+    np.testing.assert_allclose(merged.loc[defined, "estimated_wrong_decisions"], calibrated[defined],
                                rtol=1e-12, atol=TOLERANCE)
 
 

@@ -1,13 +1,14 @@
 -- Every KPI the targets can name, per month and scope (global `all`, vendor, queue, market), with its
 -- interval, sample size and additive parts. How each kind of KPI is estimated:
 --   * accuracy, false_positive_rate, false_negative_rate, precision, recall: Horvitz–Thompson ratios
---     of summed Σw parts of agg_quality_daily (never averaged rates); interval Wilson on
---     (p̂_w, Kish n_eff of the decisions in the denominator); the sample size is that n_eff.
+--     of summed Σw parts of agg_quality_daily (never averaged rates); interval Wilson on (p̂_w, n*),
+--     n* the design-based effective sample size (Korn–Graubard on the Poisson-sampling linearised
+--     variance from the numerator's and denominator's Σw and Σw², df = n − 1); Kish n_eff beside it.
 --   * sla_attainment: within-SLA first decisions / first decisions (all first decisions, no weights);
---     interval Wilson on (p̂, n), the month treated as n Bernoulli trials of the process; n_eff = n.
+--     interval Wilson on (p̂, n), the month treated as n Bernoulli trials of the process; n_eff = n* = n.
 --   * qa_turnaround_hours: mean hours from decision to audit over the month's random and targeted
 --     audits (by audit date; appeal and escalation audits wait on outside events, not on QA);
---     interval mean ± z · s / √n (normal approximation), floored at 0; n_eff = n audits.
+--     interval mean ± z · s / √n (normal approximation), floored at 0; n_eff = n* = n audits.
 --   * backlog_items: end-of-month backlog (the month's last day in agg_capacity_daily). A count, not
 --     an estimate: the interval is the value itself and there is no sample size.
 with quality_daily as (
@@ -45,28 +46,28 @@ quality_sums as (
     group by {{ first_day_of_month('decision_date') }}, scope_type, scope_value
 ),
 
--- One row per weighted-rate KPI: numerator and denominator Σw, denominator Σw², denominator count.
+-- One row per weighted-rate KPI: numerator and denominator Σw and Σw², denominator count.
 quality_parts as (
     select month_start_date, scope_type, scope_value, 'accuracy' as metric,
-           w_tp + w_tn as numerator, w_tp + w_fp + w_fn + w_tn as denominator,
-           w2_tp + w2_fp + w2_fn + w2_tn as sum_squared_weights,
+           w_tp + w_tn as numerator, w2_tp + w2_tn as numerator_sum_squared_weights,
+           w_tp + w_fp + w_fn + w_tn as denominator, w2_tp + w2_fp + w2_fn + w2_tn as sum_squared_weights,
            true_positives + false_positives + false_negatives + true_negatives as sample_size
     from quality_sums
     union all
     select month_start_date, scope_type, scope_value, 'false_positive_rate',
-           w_fp, w_fp + w_tn, w2_fp + w2_tn, false_positives + true_negatives
+           w_fp, w2_fp, w_fp + w_tn, w2_fp + w2_tn, false_positives + true_negatives
     from quality_sums
     union all
     select month_start_date, scope_type, scope_value, 'false_negative_rate',
-           w_fn, w_fn + w_tp, w2_fn + w2_tp, false_negatives + true_positives
+           w_fn, w2_fn, w_fn + w_tp, w2_fn + w2_tp, false_negatives + true_positives
     from quality_sums
     union all
     select month_start_date, scope_type, scope_value, 'precision',
-           w_tp, w_tp + w_fp, w2_tp + w2_fp, true_positives + false_positives
+           w_tp, w2_tp, w_tp + w_fp, w2_tp + w2_fp, true_positives + false_positives
     from quality_sums
     union all
     select month_start_date, scope_type, scope_value, 'recall',
-           w_tp, w_tp + w_fn, w2_tp + w2_fn, true_positives + false_negatives
+           w_tp, w2_tp, w_tp + w_fn, w2_tp + w2_fn, true_positives + false_negatives
     from quality_sums
 ),
 
@@ -74,7 +75,9 @@ quality_rates as (
     select
         quality_parts.*,
         {{ safe_divide('numerator', 'denominator') }} as value,
-        {{ effective_sample_size('denominator', 'sum_squared_weights') }} as effective_sample_size
+        {{ effective_sample_size('denominator', 'sum_squared_weights') }} as effective_sample_size,
+        {{ weighted_rate_sample_size('numerator', 'numerator_sum_squared_weights', 'denominator',
+                                     'sum_squared_weights', 'sample_size') }} as design_effective_sample_size
     from quality_parts
 ),
 
@@ -85,12 +88,14 @@ quality_values as (
         scope_value,
         metric,
         value,
-        {{ wilson_bound('value', 'effective_sample_size', 'low') }} as ci_lower,
-        {{ wilson_bound('value', 'effective_sample_size', 'high') }} as ci_upper,
+        {{ wilson_bound('value', 'design_effective_sample_size', 'low') }} as ci_lower,
+        {{ wilson_bound('value', 'design_effective_sample_size', 'high') }} as ci_upper,
         'wilson_weighted' as interval_method,
         cast(sample_size as bigint) as sample_size,
         effective_sample_size,
+        design_effective_sample_size,
         cast(numerator as double) as numerator,
+        cast(numerator_sum_squared_weights as double) as numerator_sum_squared_weights,
         cast(denominator as double) as denominator,
         cast(sum_squared_weights as double) as sum_squared_weights,
         cast(null as double) as sum_squared_values
@@ -145,7 +150,9 @@ sla_values as (
         'wilson' as interval_method,
         cast(first_decisions as bigint) as sample_size,
         cast(first_decisions as double) as effective_sample_size,
+        cast(first_decisions as double) as design_effective_sample_size,
         cast(within_sla as double) as numerator,
+        cast(null as double) as numerator_sum_squared_weights,
         cast(first_decisions as double) as denominator,
         cast(null as double) as sum_squared_weights,
         cast(null as double) as sum_squared_values
@@ -199,7 +206,9 @@ turnaround_values as (
         'normal_mean' as interval_method,
         cast(audits as bigint) as sample_size,
         cast(audits as double) as effective_sample_size,
+        cast(audits as double) as design_effective_sample_size,
         cast(sum_hours as double) as numerator,
+        cast(null as double) as numerator_sum_squared_weights,
         cast(audits as double) as denominator,
         cast(null as double) as sum_squared_weights,
         cast(sum_squared_hours as double) as sum_squared_values
@@ -239,7 +248,9 @@ backlog_values as (
         'exact_count' as interval_method,
         cast(null as bigint) as sample_size,
         cast(null as double) as effective_sample_size,
+        cast(null as double) as design_effective_sample_size,
         cast(sum(backlog_end_of_day) as double) as numerator,
+        cast(null as double) as numerator_sum_squared_weights,
         cast(null as double) as denominator,
         cast(null as double) as sum_squared_weights,
         cast(null as double) as sum_squared_values

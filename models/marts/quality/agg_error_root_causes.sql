@@ -1,5 +1,7 @@
 -- Effective QA findings (errors that stand after disputes) by month, vendor, policy, root cause and
 -- severity. The policy of an error is the moderator's for an over-enforcement, QA's otherwise.
+-- In-sample errors are population evidence (Σw, Σw² for their estimates and intervals); the rest were
+-- found by targeted, appeal or escalation audits and are findings only (biased by design).
 with decisions as (
     select * from {{ ref('fct_decisions') }}
     where effective_qa_verdict is not null and not is_policy_correct
@@ -34,7 +36,9 @@ final as (
         error_type,
         cast(count(*) as bigint) as errors,
         cast(sum(case when is_in_sample then 1 else 0 end) as bigint) as in_sample_errors,
-        cast(coalesce(sum(case when is_in_sample then sampling_weight end), 0) as double) as weighted_errors
+        cast(coalesce(sum(case when is_in_sample then sampling_weight end), 0) as double) as weighted_errors,
+        cast(coalesce(sum(case when is_in_sample then sampling_weight * sampling_weight end), 0) as double)
+            as squared_weight_errors
     from errors
     group by month_start_date, vendor_id, policy_code, root_cause_code, error_severity, error_type
 )

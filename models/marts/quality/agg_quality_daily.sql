@@ -3,8 +3,15 @@
 -- depends_on: {{ ref('int_reopened_decisions') }}, {{ ref('int_reopened_days') }}
 -- Incremental: the re-opened days (int_reopened_days) are replaced whole (strategy replace_reopened: a merge
 -- would keep the rows of groups that vanished from a day).
+-- depends_on: {{ ref('stg_landing__audits') }}
 -- Quality per decision day, vendor, queue and market. Stores the additive parts (counts, Σw, Σw² per
 -- outcome class) next to every rate, so any roll-up recomputes rates from sums (DESIGN §4).
+-- Weighted rates: Horvitz–Thompson ratios, Wilson on the design-based effective sample size n*
+-- (Korn–Graubard on the Poisson-sampling linearised variance, macro weighted_rate_sample_size); Kish
+-- n_eff is published beside it. is_mature: the day is on or before mature_through_date (its audits
+-- are in). estimated_wrong_decisions is ratio-calibrated to the day's known decisions,
+-- N × (1 − weighted accuracy), with the interval of the rate scaled by N: raw Σw over the errors
+-- under-counts days whose audits are still arriving.
 with decisions as (
     select * from {{ ref('fct_decisions') }}
     {%- if is_incremental() %}
@@ -90,8 +97,29 @@ rates as (
         {{ effective_sample_size('weighted_false_negatives + weighted_true_positives',
                                  'squared_weight_false_negatives + squared_weight_true_positives') }}
             as effective_sample_size_positives,
-        weighted_false_positives + weighted_false_negatives as estimated_wrong_decisions
+        {{ weighted_rate_sample_size('weighted_true_positives + weighted_true_negatives',
+                                     'squared_weight_true_positives + squared_weight_true_negatives',
+                                     'sum_w', 'sum_w2', 'in_sample') }} as design_effective_sample_size,
+        {{ weighted_rate_sample_size('weighted_false_positives', 'squared_weight_false_positives',
+                                     'weighted_false_positives + weighted_true_negatives',
+                                     'squared_weight_false_positives + squared_weight_true_negatives',
+                                     'false_positives + true_negatives') }}
+            as design_effective_sample_size_negatives,
+        {{ weighted_rate_sample_size('weighted_false_negatives', 'squared_weight_false_negatives',
+                                     'weighted_false_negatives + weighted_true_positives',
+                                     'squared_weight_false_negatives + squared_weight_true_positives',
+                                     'false_negatives + true_positives') }}
+            as design_effective_sample_size_positives
     from parts
+),
+
+bounded as (
+    select
+        rates.*,
+        {{ wilson_bound('weighted_accuracy', 'design_effective_sample_size', 'low') }} as weighted_accuracy_ci_low,
+        {{ wilson_bound('weighted_accuracy', 'design_effective_sample_size', 'high') }} as weighted_accuracy_ci_high,
+        decision_date <= {{ mature_through_date() }} as is_mature_day
+    from rates
 ),
 
 final as (
@@ -136,21 +164,28 @@ final as (
         precision,
         recall,
         effective_sample_size,
+        design_effective_sample_size,
+        design_effective_sample_size_negatives,
+        design_effective_sample_size_positives,
         weighted_accuracy,
-        {{ wilson_bound('weighted_accuracy', 'effective_sample_size', 'low') }} as weighted_accuracy_ci_low,
-        {{ wilson_bound('weighted_accuracy', 'effective_sample_size', 'high') }} as weighted_accuracy_ci_high,
+        weighted_accuracy_ci_low,
+        weighted_accuracy_ci_high,
         weighted_false_positive_rate,
-        {{ wilson_bound('weighted_false_positive_rate', 'effective_sample_size_negatives', 'low') }}
+        {{ wilson_bound('weighted_false_positive_rate', 'design_effective_sample_size_negatives', 'low') }}
             as weighted_false_positive_rate_ci_low,
-        {{ wilson_bound('weighted_false_positive_rate', 'effective_sample_size_negatives', 'high') }}
+        {{ wilson_bound('weighted_false_positive_rate', 'design_effective_sample_size_negatives', 'high') }}
             as weighted_false_positive_rate_ci_high,
         weighted_false_negative_rate,
-        {{ wilson_bound('weighted_false_negative_rate', 'effective_sample_size_positives', 'low') }}
+        {{ wilson_bound('weighted_false_negative_rate', 'design_effective_sample_size_positives', 'low') }}
             as weighted_false_negative_rate_ci_low,
-        {{ wilson_bound('weighted_false_negative_rate', 'effective_sample_size_positives', 'high') }}
+        {{ wilson_bound('weighted_false_negative_rate', 'design_effective_sample_size_positives', 'high') }}
             as weighted_false_negative_rate_ci_high,
-        estimated_wrong_decisions
-    from rates
+        cast(decisions as double)
+            * {{ safe_divide('weighted_false_positives + weighted_false_negatives', 'sum_w') }} as estimated_wrong_decisions,
+        cast(decisions as double) * (1 - weighted_accuracy_ci_high) as estimated_wrong_decisions_lower,
+        cast(decisions as double) * (1 - weighted_accuracy_ci_low) as estimated_wrong_decisions_upper,
+        coalesce(is_mature_day, false) as is_mature
+    from bounded
 )
 
 select * from final

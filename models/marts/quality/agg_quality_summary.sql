@@ -1,5 +1,12 @@
+{% set weighted_total = '(quality.weighted_true_positives + quality.weighted_false_positives'
+                         ~ ' + quality.weighted_false_negatives + quality.weighted_true_negatives)' %}
+{% set squared_weight_total = '(quality.squared_weight_true_positives + quality.squared_weight_false_positives'
+                               ~ ' + quality.squared_weight_false_negatives + quality.squared_weight_true_negatives)' %}
 -- Whole-period quality and SLA per scope (global, vendor, queue): what `modqa run` prints.
--- Rates are recomputed from the additive parts of agg_quality_daily, never averaged.
+-- Rates are recomputed from the additive parts of agg_quality_daily, never averaged. The headline is
+-- the population (weighted) estimate with its design-based interval (Wilson on n*, as in
+-- agg_quality_daily); the unweighted sample rates are kept beside it, labelled as the sample's.
+-- A scope whose days are not all mature is provisional (is_provisional).
 with daily as (
     select * from {{ ref('agg_quality_daily') }}
 ),
@@ -34,9 +41,17 @@ quality as (
         sum(false_positives) as false_positives,
         sum(false_negatives) as false_negatives,
         sum(true_negatives) as true_negatives,
-        sum(weighted_true_positives + weighted_true_negatives) as weighted_correct,
+        sum(weighted_true_positives) as weighted_true_positives,
+        sum(weighted_false_positives) as weighted_false_positives,
+        sum(weighted_false_negatives) as weighted_false_negatives,
+        sum(weighted_true_negatives) as weighted_true_negatives,
+        sum(squared_weight_true_positives) as squared_weight_true_positives,
+        sum(squared_weight_false_positives) as squared_weight_false_positives,
+        sum(squared_weight_false_negatives) as squared_weight_false_negatives,
+        sum(squared_weight_true_negatives) as squared_weight_true_negatives,
         sum(sum_w) as sum_w,
-        sum(sum_w2) as sum_w2
+        sum(sum_w2) as sum_w2,
+        count(distinct case when not is_mature then decision_date end) as provisional_days
     from quality_parts
     group by scope_type, scope_value
 ),
@@ -79,8 +94,32 @@ joined as (
             as false_positive_rate,
         {{ safe_divide('quality.false_negatives', 'quality.false_negatives + quality.true_positives') }}
             as false_negative_rate,
-        {{ safe_divide('quality.weighted_correct', 'quality.sum_w') }} as weighted_accuracy,
+        -- the denominator as the sum of the summed class parts, so a rate never exceeds 1 by rounding
+        {{ safe_divide('quality.weighted_true_positives + quality.weighted_true_negatives', weighted_total) }}
+            as weighted_accuracy,
+        {{ safe_divide('quality.weighted_false_positives + quality.weighted_false_negatives', weighted_total) }}
+            as weighted_error_rate,
+        {{ safe_divide('quality.weighted_false_positives',
+                       'quality.weighted_false_positives + quality.weighted_true_negatives') }}
+            as weighted_false_positive_rate,
+        {{ safe_divide('quality.weighted_false_negatives',
+                       'quality.weighted_false_negatives + quality.weighted_true_positives') }}
+            as weighted_false_negative_rate,
         {{ effective_sample_size('quality.sum_w', 'quality.sum_w2') }} as effective_sample_size,
+        {{ weighted_rate_sample_size('quality.weighted_true_positives + quality.weighted_true_negatives',
+                                     'quality.squared_weight_true_positives + quality.squared_weight_true_negatives',
+                                     weighted_total, squared_weight_total, 'quality.in_sample') }}
+            as design_effective_sample_size,
+        {{ weighted_rate_sample_size('quality.weighted_false_positives', 'quality.squared_weight_false_positives',
+                                     'quality.weighted_false_positives + quality.weighted_true_negatives',
+                                     'quality.squared_weight_false_positives + quality.squared_weight_true_negatives',
+                                     'quality.false_positives + quality.true_negatives') }}
+            as design_effective_sample_size_negatives,
+        {{ weighted_rate_sample_size('quality.weighted_false_negatives', 'quality.squared_weight_false_negatives',
+                                     'quality.weighted_false_negatives + quality.weighted_true_positives',
+                                     'quality.squared_weight_false_negatives + quality.squared_weight_true_positives',
+                                     'quality.false_negatives + quality.true_positives') }}
+            as design_effective_sample_size_positives,
         {{ safe_divide('sla.first_decisions_within_sla', 'sla.first_decisions') }} as sla_attainment
     from quality
     left join sla on quality.scope_type = sla.scope_type and quality.scope_value = sla.scope_value
@@ -114,10 +153,34 @@ final as (
             as false_negative_rate_ci_high,
         cast(sum_w as double) as sum_w,
         cast(sum_w2 as double) as sum_w2,
+        cast(weighted_true_positives as double) as weighted_true_positives,
+        cast(weighted_false_positives as double) as weighted_false_positives,
+        cast(weighted_false_negatives as double) as weighted_false_negatives,
+        cast(weighted_true_negatives as double) as weighted_true_negatives,
+        cast(squared_weight_true_positives as double) as squared_weight_true_positives,
+        cast(squared_weight_false_positives as double) as squared_weight_false_positives,
+        cast(squared_weight_false_negatives as double) as squared_weight_false_negatives,
+        cast(squared_weight_true_negatives as double) as squared_weight_true_negatives,
         effective_sample_size,
+        design_effective_sample_size,
         weighted_accuracy,
-        {{ wilson_bound('weighted_accuracy', 'effective_sample_size', 'low') }} as weighted_accuracy_ci_low,
-        {{ wilson_bound('weighted_accuracy', 'effective_sample_size', 'high') }} as weighted_accuracy_ci_high,
+        {{ wilson_bound('weighted_accuracy', 'design_effective_sample_size', 'low') }} as weighted_accuracy_ci_low,
+        {{ wilson_bound('weighted_accuracy', 'design_effective_sample_size', 'high') }} as weighted_accuracy_ci_high,
+        design_effective_sample_size_negatives,
+        weighted_false_positive_rate,
+        {{ wilson_bound('weighted_false_positive_rate', 'design_effective_sample_size_negatives', 'low') }}
+            as weighted_false_positive_rate_ci_low,
+        {{ wilson_bound('weighted_false_positive_rate', 'design_effective_sample_size_negatives', 'high') }}
+            as weighted_false_positive_rate_ci_high,
+        design_effective_sample_size_positives,
+        weighted_false_negative_rate,
+        {{ wilson_bound('weighted_false_negative_rate', 'design_effective_sample_size_positives', 'low') }}
+            as weighted_false_negative_rate_ci_low,
+        {{ wilson_bound('weighted_false_negative_rate', 'design_effective_sample_size_positives', 'high') }}
+            as weighted_false_negative_rate_ci_high,
+        cast(decisions as double) * weighted_error_rate as estimated_wrong_decisions,
+        cast(provisional_days as bigint) as provisional_days,
+        provisional_days > 0 as is_provisional,
         cast(first_decisions as bigint) as first_decisions,
         cast(first_decisions_within_sla as bigint) as first_decisions_within_sla,
         sla_attainment,

@@ -3,7 +3,7 @@
 -- interval, and flags where the intervals do not overlap.
 --   appeal_overturn_rate = overturned / resolved appeals (open appeals left out), Wilson on (p̂, n).
 --   false_positive_rate = Σw_FP / (Σw_FP + Σw_TN): the population share of non-violating items that
---   were rejected (Horvitz–Thompson, Wilson on Kish n_eff) - what the brief asks to compare.
+--   were rejected (Horvitz–Thompson, Wilson on the design-based n*; Kish n_eff beside it).
 --   false_discovery_rate = Σw_FP / (Σw_FP + Σw_TP): the share of rejections that were wrong. Appeals
 --   are filed against rejections only, so this is the like-for-like audited counterpart of the
 --   overturn rate; FPR has a different denominator (all truly non-violating items) and is expected
@@ -54,6 +54,7 @@ audit_sums as (
         sum(false_positives + true_negatives) as audited_negatives,
         sum(true_positives + false_positives) as audited_rejections,
         sum(weighted_false_positives) as weighted_false_positives,
+        sum(squared_weight_false_positives) as squared_weight_false_positives,
         sum(weighted_false_positives + weighted_true_negatives) as weighted_negatives,
         sum(squared_weight_false_positives + squared_weight_true_negatives) as squared_weight_negatives,
         sum(weighted_true_positives + weighted_false_positives) as weighted_rejections,
@@ -73,6 +74,7 @@ joined as (
         cast(coalesce(audit_sums.audited_negatives, 0) as bigint) as audited_negatives,
         cast(coalesce(audit_sums.audited_rejections, 0) as bigint) as audited_rejections,
         cast(coalesce(audit_sums.weighted_false_positives, 0) as double) as weighted_false_positives,
+        cast(coalesce(audit_sums.squared_weight_false_positives, 0) as double) as squared_weight_false_positives,
         cast(coalesce(audit_sums.weighted_negatives, 0) as double) as weighted_negatives,
         cast(coalesce(audit_sums.squared_weight_negatives, 0) as double) as squared_weight_negatives,
         cast(coalesce(audit_sums.weighted_rejections, 0) as double) as weighted_rejections,
@@ -90,9 +92,15 @@ rates as (
         {{ safe_divide('weighted_false_positives', 'weighted_negatives') }} as false_positive_rate,
         {{ effective_sample_size('weighted_negatives', 'squared_weight_negatives') }}
             as effective_sample_size_negatives,
+        {{ weighted_rate_sample_size('weighted_false_positives', 'squared_weight_false_positives',
+                                     'weighted_negatives', 'squared_weight_negatives', 'audited_negatives') }}
+            as design_effective_sample_size_negatives,
         {{ safe_divide('weighted_false_positives', 'weighted_rejections') }} as false_discovery_rate,
         {{ effective_sample_size('weighted_rejections', 'squared_weight_rejections') }}
-            as effective_sample_size_rejections
+            as effective_sample_size_rejections,
+        {{ weighted_rate_sample_size('weighted_false_positives', 'squared_weight_false_positives',
+                                     'weighted_rejections', 'squared_weight_rejections', 'audited_rejections') }}
+            as design_effective_sample_size_rejections
     from joined
 ),
 
@@ -101,13 +109,13 @@ bounded as (
         rates.*,
         {{ wilson_bound('appeal_overturn_rate', 'resolved_appeals', 'low') }} as appeal_overturn_rate_ci_low,
         {{ wilson_bound('appeal_overturn_rate', 'resolved_appeals', 'high') }} as appeal_overturn_rate_ci_high,
-        {{ wilson_bound('false_positive_rate', 'effective_sample_size_negatives', 'low') }}
+        {{ wilson_bound('false_positive_rate', 'design_effective_sample_size_negatives', 'low') }}
             as false_positive_rate_ci_low,
-        {{ wilson_bound('false_positive_rate', 'effective_sample_size_negatives', 'high') }}
+        {{ wilson_bound('false_positive_rate', 'design_effective_sample_size_negatives', 'high') }}
             as false_positive_rate_ci_high,
-        {{ wilson_bound('false_discovery_rate', 'effective_sample_size_rejections', 'low') }}
+        {{ wilson_bound('false_discovery_rate', 'design_effective_sample_size_rejections', 'low') }}
             as false_discovery_rate_ci_low,
-        {{ wilson_bound('false_discovery_rate', 'effective_sample_size_rejections', 'high') }}
+        {{ wilson_bound('false_discovery_rate', 'design_effective_sample_size_rejections', 'high') }}
             as false_discovery_rate_ci_high
     from rates
 ),
@@ -125,6 +133,7 @@ final as (
         audited_negatives,
         audited_rejections,
         weighted_false_positives,
+        squared_weight_false_positives,
         weighted_negatives,
         squared_weight_negatives,
         weighted_rejections,
@@ -133,10 +142,12 @@ final as (
         false_positive_rate_ci_low,
         false_positive_rate_ci_high,
         effective_sample_size_negatives,
+        design_effective_sample_size_negatives,
         false_discovery_rate,
         false_discovery_rate_ci_low,
         false_discovery_rate_ci_high,
         effective_sample_size_rejections,
+        design_effective_sample_size_rejections,
         case when appeal_overturn_rate is null or false_positive_rate is null then null
              else appeal_overturn_rate_ci_low > false_positive_rate_ci_high
                   or appeal_overturn_rate_ci_high < false_positive_rate_ci_low

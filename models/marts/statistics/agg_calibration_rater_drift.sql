@@ -1,8 +1,12 @@
 -- Each rater's calibration results against the expert per ISO week and per calendar month: who
 -- grades too strictly (rejects what the expert approves: FP) or too leniently (approves what the
--- expert rejects: FN). tendency compares the two kinds of disagreement: strict_share = FP / (FP + FN)
--- with its Wilson interval on n = FP + FN; `too_strict` when the whole interval lies above 1/2,
--- `too_lenient` when below, else `balanced` (also when the rater never disagreed with the expert).
+-- expert rejects: FN). The call is an exact McNemar test of FP against FN (paired labels: under "no
+-- tendency" FP ~ Binomial(FP + FN, 1/2)): two-sided p = min(1, 2 P(X ≤ min(FP, FN))), computed
+-- exactly from log binomial coefficients; then Benjamini–Hochberg across the raters of the same
+-- period (one family per period_type × period_start_date: every rater with a disagreement is one
+-- test). tendency `too_strict` / `too_lenient` when the BH-adjusted p (q) is at most
+-- var calibration_drift_false_discovery_rate and FP > FN / FN > FP; otherwise `balanced` (also
+-- without disagreements). strict_share = FP / (FP + FN) with its Wilson interval is descriptive.
 with labels as (
     select * from {{ ref('fct_calibration_labels') }}
     where not is_expert and expert_verdict is not null
@@ -48,6 +52,77 @@ bounded as (
     from rates
 ),
 
+-- One row per k = 0 … min(FP, FN) of each tested rater: the lower tail of Binomial(FP + FN, 1/2).
+tail_terms as (
+    select
+        period_type,
+        period_start_date,
+        rater_id,
+        false_positives + false_negatives as disagreements,
+        {{ expand_integer_range(0, 'least(false_positives, false_negatives)') }} as k
+    from counts
+    where false_positives + false_negatives > 0
+),
+
+log_coefficients as (
+    select
+        tail_terms.*,
+        -- ln C(n, k) = Σ_{i ≤ k} ln((n − i + 1) / i), accumulated over k
+        sum(case when k = 0 then cast(0 as double)
+                 else ln(cast(disagreements - k + 1 as double)) - ln(cast(k as double)) end)
+            over (partition by period_type, period_start_date, rater_id order by k
+                  rows between unbounded preceding and current row) as log_binomial_coefficient
+    from tail_terms
+),
+
+exact_tests as (
+    select
+        period_type,
+        period_start_date,
+        rater_id,
+        least(cast(1 as double),
+              2 * sum(exp(log_binomial_coefficient - cast(disagreements as double) * ln(cast(2 as double)))))
+            as mcnemar_p_value
+    from log_coefficients
+    group by period_type, period_start_date, rater_id
+),
+
+ranked_tests as (
+    select
+        exact_tests.*,
+        count(*) over (partition by period_type, period_start_date) as family_tests,
+        row_number() over (partition by period_type, period_start_date
+                           order by mcnemar_p_value, rater_id) as p_value_rank
+    from exact_tests
+),
+
+adjusted_tests as (
+    select
+        period_type,
+        period_start_date,
+        rater_id,
+        mcnemar_p_value,
+        family_tests,
+        -- Benjamini–Hochberg: q_(i) = min over j ≥ i of p_(j) m / j, capped at 1
+        least(cast(1 as double), min(mcnemar_p_value * family_tests / p_value_rank)
+            over (partition by period_type, period_start_date order by mcnemar_p_value desc, rater_id desc
+                  rows between unbounded preceding and current row)) as mcnemar_q_value
+    from ranked_tests
+),
+
+tested as (
+    select
+        bounded.*,
+        adjusted_tests.mcnemar_p_value,
+        adjusted_tests.mcnemar_q_value,
+        adjusted_tests.family_tests
+    from bounded
+    left join adjusted_tests
+        on bounded.period_type = adjusted_tests.period_type
+        and bounded.period_start_date = adjusted_tests.period_start_date
+        and bounded.rater_id = adjusted_tests.rater_id
+),
+
 final as (
     select
         period_type,
@@ -79,10 +154,15 @@ final as (
         strict_share,
         strict_share_ci_low,
         strict_share_ci_high,
-        case when strict_share_ci_low > 0.5 then 'too_strict'
-             when strict_share_ci_high < 0.5 then 'too_lenient'
+        mcnemar_p_value,
+        mcnemar_q_value,
+        cast(family_tests as bigint) as family_tests,
+        case when mcnemar_q_value <= cast({{ var('calibration_drift_false_discovery_rate') }} as double)
+                  and false_positives > false_negatives then 'too_strict'
+             when mcnemar_q_value <= cast({{ var('calibration_drift_false_discovery_rate') }} as double)
+                  and false_negatives > false_positives then 'too_lenient'
              else 'balanced' end as tendency
-    from bounded
+    from tested
 )
 
 select * from final

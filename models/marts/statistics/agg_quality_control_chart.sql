@@ -1,143 +1,189 @@
+{%- set baseline_start = var('control_chart_baseline_start_date') -%}
 {%- set baseline_days = var('control_chart_baseline_days') -%}
-{%- set run_length = var('control_chart_run_length') -%}
-{%- set sigma_multiple = 'cast(' ~ var('control_chart_sigma_multiple') ~ ' as double)' -%}
--- p-chart of the daily verdict error rate (FP + FN among in-sample decisions, unweighted: the chart
--- watches the audited process, not a population estimate) per vendor and per queue. For each day
--- with in-sample decisions (a point):
---   centre line p̄ = Σ errors / Σ in-sample over the control_chart_baseline_days calendar days before
---   the day (the day itself excluded); NULL without in-sample decisions in that window.
---   σ_i = sqrt(p̄ (1 − p̄) / n_i) with n_i the day's in-sample decisions; limits p̄ ± k σ_i
---   (k = control_chart_sigma_multiple), the lower floored at 0 and the upper capped at 1.
---   Out of control: rate > upper limit or rate < lower limit (strictly).
---   Run rule: the point and the control_chart_run_length − 1 points before it (consecutive points
---   of the chart that have a centre line) all lie strictly on the same side of their centre lines;
---   a point on its centre line breaks the run.
+{%- set odds_ratio = 'cast(' ~ var('control_chart_shift_odds_ratio') ~ ' as double)' -%}
+{%- set chart = 'chart_scope_type, scope_value, metric' -%}
+-- Bernoulli CUSUM charts of the audited error rate, false-positive rate and false-negative rate per
+-- vendor and per queue (unweighted in-sample decisions: the chart watches the audited process, and a
+-- binomial CUSUM needs counts). For each chart and day with trials (a point):
+--   trials / events: error_rate = in-sample decisions / FP + FN; false_positive_rate = FP + TN / FP;
+--   false_negative_rate = FN + TP / FN.
+--   Frozen reference p0: the chart's baseline period, from control_chart_baseline_start_date (null: the
+--   chart's first day) for control_chart_baseline_days days - never a trailing window, so a shift is
+--   not absorbed: p0 = (x + 1/2) / (n + 1) + control_chart_baseline_margin_se · sqrt(p(1 − p) / n),
+--   the Jeffreys estimate (never 0 on a zero-error baseline) plus a margin against a baseline that
+--   happens to run low. NULL (no chart) without baseline trials.
+--   Increment W_t = x_t ln r − n_t ln(1 − p0 + r p0) (macro bernoulli_cusum_increment): the
+--   log-likelihood ratio of the day for odds ratio r = control_chart_shift_odds_ratio against p0.
+--   CUSUM S_t = max(0, S_{t−1} + W_t) from the chart's first point (macro lindley_cusum); out of
+--   control while S_t > h = control_chart_threshold. Upper-sided: it watches for deterioration.
+--   Promise (tests/test_decision_grade.py, seeded simulations through this SQL): at ~20 audits per
+--   vendor-day, at most 1 % of in-control chart-days flagged, and a quadrupled false-positive rate
+--   flagged within 10 days in at least 90 % of charts (defaults: odds ratio 3, margin 1 SE, h = ln 60;
+--   with a known p0, Ville's inequality alone bounds the flagged share by exp(−h)).
 with daily as (
     select
         decision_date,
         vendor_id,
         queue_id,
         in_sample,
-        false_positives + false_negatives as errors
+        true_positives,
+        false_positives,
+        false_negatives,
+        true_negatives
     from {{ ref('agg_quality_daily') }}
 ),
 
 scoped as (
-    select 'vendor' as chart_scope_type, vendor_id as scope_value, decision_date, in_sample, errors from daily
+    select 'vendor' as chart_scope_type, vendor_id as scope_value, daily.* from daily
     union all
-    select 'queue' as chart_scope_type, queue_id as scope_value, decision_date, in_sample, errors from daily
+    select 'queue' as chart_scope_type, queue_id as scope_value, daily.* from daily
 ),
 
-points as (
+scope_days as (
     select
         chart_scope_type,
         scope_value,
         decision_date,
         sum(in_sample) as in_sample,
-        sum(errors) as errors
+        sum(false_positives + false_negatives) as errors,
+        sum(false_positives + true_negatives) as negatives,
+        sum(false_positives) as false_positives,
+        sum(false_negatives + true_positives) as positives,
+        sum(false_negatives) as false_negatives
     from scoped
     group by chart_scope_type, scope_value, decision_date
-    having sum(in_sample) > 0
+),
+
+metric_days as (
+    select chart_scope_type, scope_value, 'error_rate' as metric, decision_date,
+           in_sample as trials, errors as events
+    from scope_days
+    union all
+    select chart_scope_type, scope_value, 'false_positive_rate', decision_date, negatives, false_positives
+    from scope_days
+    union all
+    select chart_scope_type, scope_value, 'false_negative_rate', decision_date, positives, false_negatives
+    from scope_days
+),
+
+points as (
+    select * from metric_days where trials > 0
+),
+
+baseline_periods as (
+    select
+        chart_scope_type,
+        scope_value,
+        metric,
+        {%- if baseline_start is not none %}
+        cast('{{ baseline_start }}' as date) as baseline_start_date
+        {%- else %}
+        min(decision_date) as baseline_start_date
+        {%- endif %}
+    from points
+    group by chart_scope_type, scope_value, metric
 ),
 
 baselines as (
     select
-        points.chart_scope_type,
-        points.scope_value,
-        points.decision_date,
-        points.in_sample,
-        points.errors,
-        count(history.decision_date) as baseline_points,
-        coalesce(sum(history.in_sample), 0) as baseline_in_sample,
-        coalesce(sum(history.errors), 0) as baseline_errors
-    from points
-    left join points as history
-        on points.chart_scope_type = history.chart_scope_type
-        and points.scope_value = history.scope_value
-        and history.decision_date < points.decision_date
-        and history.decision_date >= cast({{ dbt.dateadd('day', '-' ~ baseline_days, 'points.decision_date') }} as date)
+        baseline_periods.chart_scope_type,
+        baseline_periods.scope_value,
+        baseline_periods.metric,
+        baseline_periods.baseline_start_date,
+        cast({{ dbt.dateadd('day', baseline_days - 1, 'baseline_periods.baseline_start_date') }} as date)
+            as baseline_end_date,
+        cast(coalesce(sum(points.trials), 0) as bigint) as baseline_trials,
+        cast(coalesce(sum(points.events), 0) as bigint) as baseline_events
+    from baseline_periods
+    left join points
+        on baseline_periods.chart_scope_type = points.chart_scope_type
+        and baseline_periods.scope_value = points.scope_value
+        and baseline_periods.metric = points.metric
+        and points.decision_date >= baseline_periods.baseline_start_date
+        and points.decision_date <= cast({{ dbt.dateadd('day', baseline_days - 1, 'baseline_periods.baseline_start_date') }} as date)
     group by
-        points.chart_scope_type,
-        points.scope_value,
-        points.decision_date,
-        points.in_sample,
-        points.errors
+        baseline_periods.chart_scope_type,
+        baseline_periods.scope_value,
+        baseline_periods.metric,
+        baseline_periods.baseline_start_date
 ),
 
-limits as (
+estimated as (
     select
         baselines.*,
-        cast(errors as double) / cast(in_sample as double) as error_rate,
-        {{ safe_divide('baseline_errors', 'baseline_in_sample') }} as centre_line
+        (cast(baseline_events as double) + 0.5) / (cast(baseline_trials as double) + 1) as jeffreys_rate
     from baselines
 ),
 
-sigmas as (
+reference_rates as (
     select
-        limits.*,
-        sqrt(centre_line * (1 - centre_line) / cast(in_sample as double)) as sigma
-    from limits
+        estimated.*,
+        case when baseline_trials > 0 then least(cast(0.999999 as double),
+                  jeffreys_rate + cast({{ var('control_chart_baseline_margin_se') }} as double)
+                                  * sqrt(jeffreys_rate * (1 - jeffreys_rate) / cast(baseline_trials as double)))
+        end as reference_rate
+    from estimated
 ),
 
-sides as (
+increments as (
     select
-        sigmas.*,
-        -- least / greatest skip NULLs on both engines: guard the days without a centre line
-        case when centre_line is not null
-             then least(cast(1 as double), centre_line + {{ sigma_multiple }} * sigma) end as upper_control_limit,
-        case when centre_line is not null
-             then greatest(cast(0 as double), centre_line - {{ sigma_multiple }} * sigma) end as lower_control_limit,
-        case when centre_line is null then null
-             when error_rate > centre_line then 1
-             when error_rate < centre_line then -1
-             else 0 end as side_of_centre
-    from sigmas
+        points.chart_scope_type,
+        points.scope_value,
+        points.metric,
+        points.decision_date,
+        points.trials,
+        points.events,
+        reference_rates.baseline_start_date,
+        reference_rates.baseline_end_date,
+        reference_rates.baseline_trials,
+        reference_rates.baseline_events,
+        reference_rates.reference_rate,
+        {{ odds_ratio }} * reference_rates.reference_rate
+            / (1 - reference_rates.reference_rate + {{ odds_ratio }} * reference_rates.reference_rate) as shifted_rate,
+        {{ bernoulli_cusum_increment('points.events', 'points.trials', 'reference_rates.reference_rate', odds_ratio) }}
+            as log_likelihood_ratio
+    from points
+    inner join reference_rates
+        on points.chart_scope_type = reference_rates.chart_scope_type
+        and points.scope_value = reference_rates.scope_value
+        and points.metric = reference_rates.metric
 ),
 
-runs as (
+running as (
     select
-        chart_scope_type,
-        scope_value,
-        decision_date,
-        sum(case when side_of_centre = 1 then 1 else 0 end) over run_window as points_above_in_run_window,
-        sum(case when side_of_centre = -1 then 1 else 0 end) over run_window as points_below_in_run_window
-    from sides
-    where side_of_centre is not null
-    window run_window as (
-        partition by chart_scope_type, scope_value
-        order by decision_date
-        rows between {{ run_length - 1 }} preceding and current row
-    )
+        increments.*,
+        {{ lindley_running_sum('log_likelihood_ratio', chart, 'decision_date') }} as cumulative_log_likelihood_ratio
+    from increments
+),
+
+charted as (
+    select
+        running.*,
+        {{ lindley_cusum('cumulative_log_likelihood_ratio', chart, 'decision_date') }} as cusum_statistic
+    from running
 ),
 
 final as (
     select
-        sides.chart_scope_type,
-        sides.scope_value,
-        sides.decision_date,
-        cast(sides.in_sample as bigint) as in_sample,
-        cast(sides.errors as bigint) as errors,
-        sides.error_rate,
-        cast(sides.baseline_points as bigint) as baseline_points,
-        cast(sides.baseline_in_sample as bigint) as baseline_in_sample,
-        cast(sides.baseline_errors as bigint) as baseline_errors,
-        sides.centre_line,
-        sides.sigma,
-        sides.upper_control_limit,
-        sides.lower_control_limit,
-        cast(sides.side_of_centre as bigint) as side_of_centre,
-        coalesce(sides.error_rate > sides.upper_control_limit, false) as is_above_upper_limit,
-        coalesce(sides.error_rate < sides.lower_control_limit, false) as is_below_lower_limit,
-        coalesce(runs.points_above_in_run_window = {{ run_length }}, false) as is_run_above_centre,
-        coalesce(runs.points_below_in_run_window = {{ run_length }}, false) as is_run_below_centre,
-        coalesce(sides.error_rate > sides.upper_control_limit or sides.error_rate < sides.lower_control_limit
-                 or runs.points_above_in_run_window = {{ run_length }}
-                 or runs.points_below_in_run_window = {{ run_length }}, false) as is_out_of_control
-    from sides
-    left join runs
-        on sides.chart_scope_type = runs.chart_scope_type
-        and sides.scope_value = runs.scope_value
-        and sides.decision_date = runs.decision_date
+        chart_scope_type,
+        scope_value,
+        metric,
+        decision_date,
+        cast(trials as bigint) as trials,
+        cast(events as bigint) as events,
+        cast(events as double) / cast(trials as double) as observed_rate,
+        baseline_start_date,
+        baseline_end_date,
+        decision_date <= baseline_end_date and decision_date >= baseline_start_date as is_baseline_period,
+        baseline_trials,
+        baseline_events,
+        reference_rate,
+        shifted_rate,
+        log_likelihood_ratio,
+        cusum_statistic,
+        cast({{ var('control_chart_threshold') }} as double) as threshold,
+        coalesce(cusum_statistic > cast({{ var('control_chart_threshold') }} as double), false) as is_out_of_control
+    from charted
 )
 
 select * from final
