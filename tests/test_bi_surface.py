@@ -235,7 +235,7 @@ def test_connect_sees_each_new_publication(built_warehouse, tmp_path):
 
 CONSUMERS = {  # code that reads the published marts → the exposures that declare it
     "orchestration/summary.py": {"modqa_summary"},
-    "orchestration/views.py": {"modqa_scorecard", "modqa_calibration"},
+    "orchestration/views.py": {"modqa_scorecard", "modqa_calibration", "modqa_coaching"},
     "orchestration/sampling.py": {"modqa_sample"},
 }
 
