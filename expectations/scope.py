@@ -13,8 +13,8 @@ build; there the check relies on the strategy replacing keys (delete+insert or m
 `incremental_strategy` var; never append): every stored row of a re-delivered key is replaced, so an
 untouched row cannot share a key with a rebuilt one. dbt's own unique tests on these keys are narrowed the
 same way in an incremental build (macros/get_where_subquery.sql). Selecting staging rows by key instead
-(`key in (keys delivered since)`) would make it exact too, but costs a 10 M-row semi-join per GX query
-(~2.5 s of a 10 M daily gate).
+(`key in (keys delivered since)`) would make it exact too, but costs a semi-join over the whole history
+per GX query.
 
 Skipping the untouched rows is sound only if the previous build passed the gate. dbt records a build as the base of the
 next one as soon as dbt succeeds, before the gate runs; a build that failed the gate (or was never

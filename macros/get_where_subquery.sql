@@ -1,7 +1,7 @@
 {#- What a data test reads from the model it tests. dbt's own version applies the test's `where` config;
     this one also narrows the tests of the large incremental models, in an incremental build, to the rows
     that build rebuilt. Every other row is unchanged since the previous build, whose tests passed, so
-    re-testing it costs time (10 M decisions: ~8 s of a daily run) and proves nothing new. Only checks a
+    re-testing it costs time that grows with the history and proves nothing new. Only checks a
     rebuilt row can break by itself are narrowed: row-level tests (not_null, accepted_values,
     relationships from this model, expression_is_true) and `unique` on the model's incremental key
     (delete+insert and replace_reopened replace every stored row of a rebuilt key, so a duplicate can

@@ -3,7 +3,7 @@
     Raw keeps every delivery (a dispute settled, an appeal resolved, a corrected export).
     Ingest flags every delivery of a key loaded before (`_redelivered`), so a key has more than one
     version exactly when one of its rows is flagged: only those keys go through the window, and the
-    rest are taken as they are (10 M rows: half the time of counting deliveries per key).
+    rest are taken as they are (cheaper than counting the deliveries of every key).
     In an incremental run only deliveries newer than what `existing` holds are read: load ids grow
     with time, so a newer delivery always replaces the stored version of its key. -#}
 {% macro latest_version(relation, key_columns, existing=none) %}

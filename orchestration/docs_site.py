@@ -64,8 +64,8 @@ def site_fingerprint(database: Path) -> str:
 def generate_docs_site(warehouse: Path, database: Path, out: Path, previous: Path | None = None) -> Path:
     """Write the docs site of `database` (a published-to-be warehouse.duckdb) into the new folder `out`;
     return the page's path. When `previous` (the site of the last publication) was made of the same
-    project and schema, it is copied instead: a daily run that changes only data does not pay for dbt
-    (about 10-15 s). dbt keeps its own target folder for this, so the build's partial-parse state is
+    project and schema, it is copied instead: a daily run that changes only data does not pay for a dbt
+    docs generation. dbt keeps its own target folder for this, so the build's partial-parse state is
     not thrown away by a different target every run."""
     fingerprint = site_fingerprint(database)
     if previous is not None and (previous / FINGERPRINT_FILE).is_file() \

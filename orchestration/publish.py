@@ -37,8 +37,8 @@ KEEP_VERSIONS = 2
 # The oldest DuckDB that opens the published file: 1.4 is the LTS line that BI drivers ship. profiles.yml
 # creates the build file in this format; a build file created before that is converted at publish.
 PUBLISHED_STORAGE_VERSION = "v1.4.0"
-# Tables at decision grain: an index on their key would grow with the data (10 M keys: ~10 s and ~2 GB
-# to build), so they publish without a declared primary key. Their keys are still tested by dbt and the gate.
+# Tables at decision grain: an index on their key costs time and memory in proportion to the
+# data on every publish, so they publish without a declared primary key. Their keys are still tested by dbt and the gate.
 UNINDEXED_TABLES = frozenset({"fct_decisions"})
 
 
@@ -96,7 +96,7 @@ def _convert_storage(source: Path, converted: Path) -> None:
 
 def write_database(build: Path, staging: Path) -> list[tuple[str, str]]:
     """The validated build file, copied byte for byte, minus everything BI does not read. Copying the
-    file is I/O at disk speed; copying the tables row by row re-compresses them (10 M decisions: ~10 s).
+    file is I/O at disk speed; copying the tables row by row re-compresses them.
     Dropped schemas leave free blocks behind, so the published file is as large as the build file."""
     for leftover in (staging, staging.with_name(staging.name + ".wal")):
         leftover.unlink(missing_ok=True)

@@ -28,7 +28,7 @@ def manifest_is_current() -> bool:
 
 
 def prepare_manifest(warehouse) -> None:
-    """`dbt parse` into target/dagster when the project changed since the last parse (~5 s)."""
+    """`dbt parse` into target/dagster when the project changed since the last parse (a parse takes seconds)."""
     if manifest_is_current():
         return
     env = dbt_environment(warehouse)

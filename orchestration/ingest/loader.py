@@ -438,7 +438,7 @@ def _classify(con, store: RawStore, contract: TableContract) -> None:
     if store.has_rows(contract.name):
         stored = f"(select * from {_raw_rows(store, contract.name)} semi join (select {key} from {good}) using ({key}))"
         latest = _latest_delivered(stored, key, "_row_hash", "_row_hash")
-    else:  # the first load: a join with nothing still hashes every key of the batch (10 M decisions: 0.7 s)
+    else:  # the first load: a join with nothing would still hash every key of the batch
         latest = f"select {key}, cast(null as bigint) as _row_hash from checked limit 0"
     con.execute(f"create or replace temp table latest_existing as {latest}")
     # Only keys delivered more than once in this batch need ordering.
