@@ -1,12 +1,13 @@
 # Two commands do the whole set-up on a fresh machine (Python 3.11+, pip, git, make; Java for Spark):
 #   make demo   - create .venv, install, generate a sample month if data/landing is empty, run, print KPIs
 #   make test   - create .venv, install with test extras, run the whole test suite
+#   make test-fast - the unit tier only (no warehouse built, no engine started): seconds, for the edit loop
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo test ui bench install install-dev lint clean
+.PHONY: demo test test-fast ui bench install install-dev lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,11 +35,16 @@ bench: $(VENV)/.installed
 ui: $(VENV)/.installed
 	$(BIN)/modqa ui
 
+# --durations: the slowest tests are named in every run's output (CI's included), so growth is seen.
 test: $(VENV)/.installed-dev
-	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist loadfile --durations=15 $(PYTEST_ARGS)
+
+test-fast: $(VENV)/.installed-dev
+	$(BIN)/pytest -n 2 -m "not slow and not spark" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check orchestration expectations tests
+	MODQA_WAREHOUSE=$${MODQA_WAREHOUSE:-data/warehouse} $(BIN)/sqlfluff lint models tests/dbt --processes 2
 
 clean:
 	rm -rf data/warehouse .pytest_cache

@@ -173,7 +173,7 @@ def ui(landing: Path, warehouse: Path, port: int) -> None:
     """Start the Dagster UI on localhost with the project's definitions (Ctrl-C stops it)."""
     import subprocess
 
-    from orchestration.dagster_defs.execution import load_definitions
+    from orchestration.dagster_defs.loading import load_definitions
 
     load_definitions(landing, warehouse)  # environment, DAGSTER_HOME and the dbt manifest
     dagster = Path(sys.executable).parent / "dagster"

@@ -1,21 +1,27 @@
-"""The pipeline's steps as plain functions (the Dagster assets call them) and `run_pipeline`, which
-runs the Dagster job in-process: the command line and the scheduler run the same graph."""
+"""Run the pipeline: `run_pipeline` executes the Dagster job in-process (the command line and the
+scheduler run the same graph) with DAGSTER_HOME under the warehouse, and turns a failed run back into
+the one readable error the command line prints. Above the Dagster definitions, which sit above the
+step functions (orchestration/steps.py): imports go one way."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from rich.console import Console
 
-from expectations.gate import GateResult, validate
 from expectations.suites import GateSettings
-from orchestration.console import progress, step
-from orchestration.ingest.loader import TableIngest, ingest
+from orchestration.console import show_progress
+from orchestration.dagster_defs.loading import load_definitions
+from orchestration.dbt_runner import require_engine
+from orchestration.errors import BuildError, GateError, ModqaError, UsageError, out_of_space
 from orchestration.project import layout
-from orchestration.publish import PublishResult, publish
 from orchestration.run_lock import warehouse_lock
+
+JOB = "modqa_pipeline"
+ERRORS = {cls.__name__: cls for cls in (UsageError, BuildError, GateError, ModqaError)}
 
 
 @dataclass
@@ -30,52 +36,134 @@ class RunReport:
         return self.published if self.published else self.marts_location / "agg_quality_summary"
 
 
-def describe_table_ingest(report: TableIngest) -> str:
-    parts = [f"{report.table:<19}", f"{report.files_new:>4} new files"]
-    if report.files_skipped:
-        parts.append(f"{report.files_skipped} already loaded")
-    parts += [f"{report.rows_loaded:>10,} rows loaded", f"{report.rows_quarantined:,} quarantined"]
-    if report.rows_duplicate:
-        parts.append(f"({report.rows_duplicate:,} identical re-deliveries)")
-    return "  ".join(parts) + f"  [dim]{report.seconds:.1f} s[/dim]"
+def logger_config(warehouse: Path, debug: bool) -> dict:
+    """Dagster's log of the run goes to its file under <warehouse>/logs; on the console only with
+    --debug (the assets print the tidy progress lines)."""
+    return {"loggers": {"console": {"config": {"log_level": "DEBUG" if debug else "CRITICAL"}},
+                        "run_log": {"config": {"warehouse": str(layout(warehouse).root)}}}}
 
 
-def ingest_table(landing: Path, warehouse: Path, table: str, dates: tuple[date, date] | None) -> TableIngest:
-    """Ingest one landing table's new files (of the given data dates) and print what happened."""
-    (report,) = ingest(landing, warehouse, tables=(table,), dates=dates).tables
-    progress(f"ingest {describe_table_ingest(report)}")
-    for path, message in report.rejected_files:
-        progress(f"[yellow]rejected[/yellow] {path}: {message}")
-    for path, message in report.duplicate_files + report.skipped_files:
-        progress(f"[dim]skipped {path}: {message}[/dim]")
-    for example in report.examples[:3]:
-        where = f"{example.file} line {example.line}" + (f", column {example.column}" if example.column else "")
-        progress(f"[yellow]quarantined[/yellow] {where}: {example.reason}")
-    if report.rows_quarantined:
-        progress(f"{report.rows_quarantined:,} {report.table} rows quarantined: see monitoring.dq_quarantined_rows")
-    return report
+def partition_arguments(job, start: date | None, end: date | None) -> dict:
+    from orchestration.dagster_defs.partitions import INGEST_ALL_TAG, daily_partitions
+
+    keys = daily_partitions.get_partition_keys()
+    if start is None and end is None:  # every pending file; the run is filed under the last full day
+        return {"partition_key": keys[-1], "tags": {INGEST_ALL_TAG: "true"}}
+    first, last = (start or end).isoformat(), (end or start).isoformat()
+    if first > last:
+        raise UsageError(f"--start {first} is after --end {last}")
+    missing = [d for d in (first, last) if d not in set(keys)]
+    if missing:
+        raise UsageError(f"no partition for {', '.join(missing)}: partitions run from {keys[0]} to {keys[-1]} "
+                         "(a day's partition exists once the day is over)")
+    if first == last:
+        return {"partition_key": first}
+    return {"tags": {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}}
 
 
-def validate_build(warehouse: Path, settings: GateSettings | None) -> GateResult:
-    """Run the Great Expectations gate on the build database and print one line per suite."""
+def recover_interrupted_runs(instance) -> list[str]:
+    """Runs this instance still records as in progress cannot be alive: the caller holds the warehouse
+    lock. A killed run (kill -9) never released its `duckdb_writer` pool slot, and the next run would
+    wait for it forever; mark such runs failed and free their slots."""
+    from dagster import DagsterRunStatus, RunsFilter
+
+    stale = instance.get_runs(filters=RunsFilter(statuses=[DagsterRunStatus.STARTED, DagsterRunStatus.STARTING,
+                                                           DagsterRunStatus.CANCELING]))
+    for run in stale:
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        instance.report_run_failed(run, "interrupted (the process ended without finishing the run)")
+    for run_id in instance.event_log_storage.get_concurrency_run_ids():  # slots of runs already finished
+        record = instance.get_run_by_id(run_id)
+        if record is None or record.is_finished:
+            instance.event_log_storage.free_concurrency_slots_for_run(run_id)
+    return [run.run_id for run in stale]
+
+
+def _user_error(error) -> ModqaError | None:
+    """Find our own exception in a Dagster step failure (it is wrapped by Dagster's)."""
+    while error is not None:
+        name = error.cls_name or ""
+        if name in ERRORS:
+            message = error.message.split(": ", 1)[1] if ": " in error.message else error.message
+            return ERRORS[name](message.strip())
+        error = error.cause
+    return None
+
+
+def failure_of(result) -> ModqaError:
+    """The one error a failed run ends in: the gate's blocking expectations, else the failed step's own
+    error (a dbt data test that failed is told by the dbt step, with its offending row)."""
+    from orchestration.dagster_defs.checks import GX_CHECK
+
+    blocking = [e for e in result.get_asset_check_evaluations()
+                if e.check_name == GX_CHECK and not e.passed and e.severity.value == "ERROR"]
+    if blocking:
+        lines = [line for e in blocking for line in e.metadata["blocking_failures"].value]
+        docs = blocking[0].metadata["data_docs"].value
+        message = [f"validation failed: {len(lines)} blocking expectation(s); nothing was published."]
+        message += [f"  {line}" for line in lines[:15]]
+        build = layout(os.environ["MODQA_WAREHOUSE"]).build_database
+        message.append(f"The build is kept for inspection at {build}; Data Docs: {docs}")
+        return GateError("\n".join(message))
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            return _user_error(error) or ModqaError(
+                f"step {event.step_key} failed: {error.message.strip().splitlines()[0]}")
+    return ModqaError("the pipeline run failed; see the Dagster run in `modqa ui` for details")
+
+
+def execute(landing: Path, warehouse: Path, console: Console, target: str, settings: GateSettings,
+            start: date | None = None, end: date | None = None, full_refresh: bool = False,
+            debug: bool = False) -> RunReport:
+    if not landing.is_dir():
+        raise UsageError(f"landing folder {landing.resolve()} does not exist; create it or pass --landing")
+    require_engine(target)
     lay = layout(warehouse)
-    with step("validate build (Great Expectations)") as outcome:
-        result = validate(lay.build_database, lay.gx_dir, settings)
-        for suite in result.suites:
-            progress(suite.summary())
-        for warning in result.warnings:
-            progress(f"[yellow]warning[/yellow] {warning.line}")
-        outcome["detail"] = (f"{len(result.suites)} suites, {len(result.outcomes)} expectations: "
-                             f"{len(result.blocking_failures)} blocking failures, {len(result.warnings)} warnings; "
-                             f"Data Docs {result.docs_index}")
-    return result
+    try:
+        return _execute(landing, warehouse, console, target, settings, start, end, full_refresh, debug)
+    except ModqaError as error:
+        raise out_of_space(lay.root, str(error)) or error from None
+    except Exception as error:  # SQLite's "disk I/O error" from Dagster's own storage, an OSError, ...
+        full = out_of_space(lay.root, f"{type(error).__name__}: {error}")
+        if full:
+            raise full from error
+        raise
 
 
-def publish_build(warehouse: Path) -> PublishResult:
-    with step("publish") as outcome:
-        result = publish(warehouse)
-        outcome["detail"] = f"{result.tables} tables → {result.path} and {result.parquet}/<model>/"
-    return result
+def _execute(landing: Path, warehouse: Path, console: Console, target: str, settings: GateSettings,
+             start: date | None, end: date | None, full_refresh: bool, debug: bool) -> RunReport:
+    defs = load_definitions(landing, warehouse)
+    from dagster import DagsterInstance
+
+    from orchestration.dagster_defs.checks import GX_CHECK
+
+    job = defs.resolve_job_def(JOB)
+    run_config = logger_config(warehouse, debug) | {"resources": {"warehouse": {"config": {
+        "landing": str(landing.resolve()), "warehouse": str(layout(warehouse).root), "target": target,
+        "freshness_hours": settings.freshness_hours, "full_refresh": full_refresh}}}}
+    show_progress(console)
+    console.print("[bold]ingest landing files[/bold] …")
+    try:
+        with DagsterInstance.get() as instance:
+            recovered = recover_interrupted_runs(instance)
+            if recovered:
+                console.print(f"[dim]recovered {len(recovered)} interrupted run(s) of this warehouse[/dim]")
+            result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False,
+                                            **partition_arguments(job, start, end))
+            if not result.success:
+                error = failure_of(result)
+                error.args = (f"{error}\nDagster's log of this run: {layout(warehouse).run_log(result.run_id)}",)
+                raise error
+            warnings = [line for e in result.get_asset_check_evaluations()
+                        if e.check_name == GX_CHECK and not e.passed
+                        for line in e.metadata["warnings"].value] if target == "duckdb" else []
+    finally:
+        show_progress(None)
+    lay = layout(warehouse)
+    if target == "duckdb":
+        return RunReport(target, lay.published_database, lay.published_database, warnings)
+    return RunReport(target, None, lay.spark_warehouse / "marts.db", warnings)
 
 
 def run_pipeline(landing: Path, warehouse: Path, console: Console, target: str = "duckdb",
@@ -89,8 +177,6 @@ def run_pipeline(landing: Path, warehouse: Path, console: Console, target: str =
     `spark` target dbt writes the marts as Parquet tables under <warehouse>/spark/warehouse/marts.db
     and the DuckDB gate and publish do not apply. `debug` shows Dagster's own log on the console too.
     """
-    from orchestration.dagster_defs.execution import execute
-
     with warehouse_lock(warehouse, "modqa run"):
         return execute(Path(landing), Path(warehouse), console, target, settings or GateSettings(), start, end,
                        full_refresh, debug)

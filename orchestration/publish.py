@@ -37,8 +37,8 @@ KEEP_VERSIONS = 2
 # The oldest DuckDB that opens the published file: 1.4 is the LTS line that BI drivers ship. profiles.yml
 # creates the build file in this format; a build file created before that is converted at publish.
 PUBLISHED_STORAGE_VERSION = "v1.4.0"
-# Tables at decision grain: an index on their key costs time and memory in proportion to the
-# data on every publish, so they publish without a declared primary key. Their keys are still tested by dbt and the gate.
+# Tables at decision grain: an index on their key costs time and memory in proportion to the data on
+# every publish, so they publish without a declared primary key. dbt and the gate still test their keys.
 UNINDEXED_TABLES = frozenset({"fct_decisions"})
 
 

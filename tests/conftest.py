@@ -32,3 +32,11 @@ def built_warehouse(small_landing, tmp_path_factory) -> Path:
     warehouse = tmp_path_factory.mktemp("warehouse")
     run_pipeline(small_landing, warehouse, quiet_console())
     return warehouse
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """A test that reads the shared warehouse is in the slow tier whatever its file says, so `make
+    test-fast` (-m "not slow") never builds one."""
+    for item in items:
+        if {"built_warehouse", "small_landing"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

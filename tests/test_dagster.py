@@ -19,7 +19,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.dagster_defs.execution import load_definitions
+from orchestration.dagster_defs.loading import load_definitions
 
 pytestmark = pytest.mark.slow
 

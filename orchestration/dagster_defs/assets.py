@@ -8,8 +8,8 @@ import dagster as dg
 from orchestration.dagster_defs.partitions import INGEST_ALL_TAG, daily_partitions
 from orchestration.dagster_defs.resources import WarehouseResource
 from orchestration.ingest.contracts import CONTRACTS
-from orchestration.pipeline import ingest_table, publish_build
 from orchestration.project import layout
+from orchestration.steps import ingest_table, publish_build
 
 DUCKDB_WRITERS = "duckdb_writer"  # every asset that writes the warehouse; the pool's limit is 1
 TRANSIENT_RETRY = dg.RetryPolicy(max_retries=3, delay=5, backoff=dg.Backoff.EXPONENTIAL)

@@ -9,7 +9,7 @@ from expectations.checks import BLOCKING
 from expectations.gate import GateResult
 from expectations.suites import GateSettings, suites
 from orchestration.dagster_defs.resources import WarehouseResource
-from orchestration.pipeline import validate_build
+from orchestration.steps import validate_build
 
 GX_CHECK = "great_expectations"
 KPI_MARTS = ["agg_quality_daily", "agg_sla_daily", "agg_capacity_daily", "agg_moderator_daily", "agg_quality_summary"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from orchestration.dagster_defs.execution import load_definitions
+from orchestration.dagster_defs.loading import load_definitions
 from orchestration.project import DEFAULT_LANDING, DEFAULT_WAREHOUSE
 
 defs = load_definitions(Path(os.environ.get("MODQA_LANDING", DEFAULT_LANDING)),

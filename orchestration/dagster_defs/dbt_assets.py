@@ -23,14 +23,14 @@ from orchestration.project import layout
 
 class LayerTranslator(DagsterDbtTranslator):
     """Keys are <schema>/<name> (e.g. marts/fct_decisions), exactly the relation BI queries; the
-    group is the layer (reference, staging, intermediate, marts, monitoring). Sources keep
-    raw/<table>, the keys of the ingest assets."""
+    group is the layer (reference, staging, intermediate, marts, monitoring). Sources are keyed by
+    their relation too, raw/<table>: the keys of the ingest assets."""
 
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
         props = self.get_resource_props(manifest, unique_id)
-        if props["resource_type"] == "source":
-            return spec
+        if props["resource_type"] == "source":  # the relation raw.<table>: the ingest asset's key
+            return spec.replace_attributes(key=dg.AssetKey([props["schema"], props["name"]]))
         schema = props["schema"]
         return spec.replace_attributes(key=dg.AssetKey([schema, props["name"]]), group_name=schema)
 

@@ -173,7 +173,8 @@ class RawStore:
         """Write the batch's files; the manifest goes last and makes the batch visible."""
         if accepted_sql is not None:
             # Every raw row carries its lineage (load, file, line), which is all that orders deliveries, so
-            # the file need not keep landing order; without it DuckDB writes in parallel. The rest of ingest relies on the order: put the setting back.
+            # the file need not keep landing order; without it DuckDB writes in parallel. The rest of
+            # ingest relies on the order: put the setting back.
             con.execute("set preserve_insertion_order = false")
             try:
                 self._copy(con, accepted_sql, self.table_dir(table) / f"{batch_id}.parquet")

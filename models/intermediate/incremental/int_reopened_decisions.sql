@@ -42,14 +42,14 @@ roster as (
 -- what the earlier delivery was stored under is rebuilt too (raw keeps every delivery).
 superseded_decisions as (
     select item_id, cast(cast(decided_at as timestamp) as date) as decision_date
-    from {{ source('raw', 'decisions') }}
+    from {{ source('landing', 'decisions') }}
     where _load_id <= '{{ since }}'
         and decision_id in (select decision_id from decisions where load_id > '{{ since }}')
 ),
 
 superseded_audit_targets as (
     select decision_id
-    from {{ source('raw', 'audits') }}
+    from {{ source('landing', 'audits') }}
     where _load_id <= '{{ since }}'
         and audit_id in (select audit_id from audits where load_id > '{{ since }}')
 ),

@@ -8,6 +8,6 @@ select
     '{{ table }}' as table_name,
     count(*) as raw_rows,
     cast(coalesce(sum(case when _redelivered then 0 else 1 end), 0) as bigint) as raw_keys
-from {{ source('raw', table) }}
+from {{ source('landing', table) }}
 {% if not loop.last %}union all{% endif %}
 {% endfor %}

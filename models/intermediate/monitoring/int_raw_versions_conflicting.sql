@@ -23,10 +23,10 @@ with
                 {{ ', ' if not loop.first }}versions.{{ column }} desc
                 {%- endfor %}
         ) as delivery_rank
-    from {{ source('raw', table) }} as versions
+    from {{ source('landing', table) }} as versions
     inner join (
         select distinct {{ key_columns | join(', ') }}, _load_id
-        from {{ source('raw', table) }}
+        from {{ source('landing', table) }}
         where _redelivered
     ) as repeated
         on {% for key in key_columns %}{{ ' and ' if not loop.first }}versions.{{ key }} = repeated.{{ key }}{% endfor %}

@@ -141,8 +141,8 @@ integration_ranges as (
 panels as (
     select
         integration_ranges.*,
-        least(target_u, upper_u) as cut_u,
-        panel
+        least(integration_ranges.target_u, integration_ranges.upper_u) as cut_u,
+        panel_numbers.panel
     from integration_ranges
     cross join (select 1 as panel union all select 2 as panel) as panel_numbers
 ),

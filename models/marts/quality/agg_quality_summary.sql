@@ -16,9 +16,9 @@ first_decisions as (
 ),
 
 latest_backlog as (
-    select queue_id, backlog_end_of_day, overdue_backlog_end_of_day
-    from {{ ref('agg_capacity_daily') }}
-    where date_day = (select max(date_day) from {{ ref('agg_capacity_daily') }})
+    select capacity.queue_id, capacity.backlog_end_of_day, capacity.overdue_backlog_end_of_day
+    from {{ ref('agg_capacity_daily') }} as capacity
+    where capacity.date_day = (select max(all_days.date_day) from {{ ref('agg_capacity_daily') }} as all_days)
 ),
 
 quality_parts as (

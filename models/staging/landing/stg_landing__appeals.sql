@@ -1,5 +1,5 @@
 with source as (
-    {{ latest_version(source('raw', 'appeals'), var('raw_keys')['appeals']) }}
+    {{ latest_version(source('landing', 'appeals'), var('raw_keys')['appeals']) }}
 ),
 
 final as (

@@ -1,5 +1,5 @@
 with source as (
-    {{ latest_version(source('raw', 'calibration_labels'), var('raw_keys')['calibration_labels']) }}
+    {{ latest_version(source('landing', 'calibration_labels'), var('raw_keys')['calibration_labels']) }}
 ),
 
 final as (

@@ -2,7 +2,7 @@
           incremental_strategy=var('incremental_strategy')) }}
 -- Incremental: a run reads only the deliveries newer than the stored ones and replaces their keys.
 with source as (
-    {{ latest_version(source('raw', 'decisions'), var('raw_keys')['decisions'], this if is_incremental() else none) }}
+    {{ latest_version(source('landing', 'decisions'), var('raw_keys')['decisions'], this if is_incremental() else none) }}
 ),
 
 final as (

@@ -2,7 +2,7 @@
           incremental_strategy=var('incremental_strategy')) }}
 -- Incremental: a run reads only the deliveries newer than the stored ones and replaces their keys.
 with source as (
-    {{ latest_version(source('raw', 'items'), var('raw_keys')['items'], this if is_incremental() else none) }}
+    {{ latest_version(source('landing', 'items'), var('raw_keys')['items'], this if is_incremental() else none) }}
 ),
 
 final as (

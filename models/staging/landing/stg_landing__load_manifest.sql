@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'load_manifest') }}
+    select * from {{ source('landing', 'load_manifest') }}
 ),
 
 final as (

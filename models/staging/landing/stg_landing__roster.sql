@@ -1,5 +1,5 @@
 with source as (
-    {{ latest_version(source('raw', 'roster'), var('raw_keys')['roster']) }}
+    {{ latest_version(source('landing', 'roster'), var('raw_keys')['roster']) }}
 ),
 
 final as (

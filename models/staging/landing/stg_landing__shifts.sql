@@ -1,5 +1,5 @@
 with source as (
-    {{ latest_version(source('raw', 'shifts'), var('raw_keys')['shifts']) }}
+    {{ latest_version(source('landing', 'shifts'), var('raw_keys')['shifts']) }}
 ),
 
 final as (
