@@ -62,7 +62,9 @@ def quality_trends(weeks: list[dict], targets: dict[tuple[str, str], float], sco
     for _, _, label in QUALITY_METRICS:
         base = alt.Chart()
         x = alt.X("utcyearmonthdate(week):T", axis=AXIS_DAY)
-        y = alt.Y("low:Q", title=None, axis=alt.Axis(format=".0%", tickCount=4))
+        # accuracy lives near 1: a zero-based axis would flatten its trend; error rates keep their zero
+        y = alt.Y("low:Q", title=None, axis=alt.Axis(format=".0%", tickCount=4),
+                  scale=alt.Scale(zero=label != "Accuracy"))
         band = base.mark_area(opacity=0.25, color=NEUTRAL).encode(x=x, y=y, y2="high:Q")
         line = base.mark_line(color=NEUTRAL).encode(x=x, y="value:Q")
         points = base.mark_point(filled=True, size=30, color=NEUTRAL).encode(

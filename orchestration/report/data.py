@@ -42,6 +42,7 @@ class ReportData:
     published_at: str
     kpis: list[dict]
     quality_weeks: list[dict]  # agg_quality_weekly, the scope's own rows and (programme) the vendors'
+    trend_targets: list[dict]  # this month's accuracy/FPR/FNR targets of the scopes in quality_weeks
     control_points: list[dict]
     sla_weeks: list[dict]
     capacity_days: list[dict]
@@ -125,6 +126,11 @@ def _read(con: duckdb.DuckDBPyConnection, warehouse: Path | str, month: date, ve
             where week_start_date + interval 6 day >= {trend_start} and week_start_date < ? + interval 1 month
               and (scope_type = 'vendor' and (? is null or scope_value = ?) or (? is null and scope_type = 'global'))
             order by scope_type, scope_value, week_start_date""", [month, month, v, v, v]),
+        trend_targets=_rows(con, """
+            select scope_value, metric, target from marts.agg_kpi_attainment_monthly
+            where month_start_date = ? and metric in ('accuracy', 'false_positive_rate', 'false_negative_rate')
+              and (scope_type = 'vendor' and (? is null or scope_value = ?) or (? is null and scope_type = 'global'))""",
+            [month, v, v, v]),
         control_points=_rows(con, """
             select * from marts.agg_quality_control_chart
             where chart_scope_type = 'vendor' and (? is null or scope_value = ?)
