@@ -129,7 +129,8 @@ def _read(con: duckdb.DuckDBPyConnection, warehouse: Path | str, month: date, ve
         trend_targets=_rows(con, """
             select scope_value, metric, target from marts.agg_kpi_attainment_monthly
             where month_start_date = ? and metric in ('accuracy', 'false_positive_rate', 'false_negative_rate')
-              and (scope_type = 'vendor' and (? is null or scope_value = ?) or (? is null and scope_type = 'global'))""",
+              and (scope_type = 'vendor' and (? is null or scope_value = ?)
+                   or (? is null and scope_type = 'global'))""",
             [month, v, v, v]),
         control_points=_rows(con, """
             select * from marts.agg_quality_control_chart

@@ -73,8 +73,9 @@ TEMPLATE = """<!doctype html>
     <caption>{{ t.caption }}</caption>
     <thead><tr>{% for h in t.headers %}<th>{{ h }}</th>{% endfor %}</tr></thead>
     <tbody>
-    {% for row in t.rows %}<tr{% if row.attrs %}{% for k, v in row.attrs.items() %} {{ k }}="{{ v }}"{% endfor %}{% endif %}>
-      {% for cell in row.cells %}<td{% if cell is mapping %}{% for k, v in cell.attrs.items() %} {{ k }}="{{ v }}"{% endfor %}{% endif %}>{{ cell.text if cell is mapping else cell }}</td>{% endfor %}</tr>
+    {% for row in t.rows %}<tr{{ (row.attrs or {})|xmlattr }}>
+      {% for cell in row.cells %}{% if cell is mapping %}<td{{ cell.attrs|xmlattr }}>{{ cell.text }}</td>
+      {%- else %}<td>{{ cell }}</td>{% endif %}{% endfor %}</tr>
     {% else %}<tr><td class="empty" colspan="{{ t.headers|length }}">{{ t.empty or 'Nothing this period.' }}</td></tr>
     {% endfor %}
     </tbody>

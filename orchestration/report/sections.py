@@ -145,7 +145,8 @@ def data_quality(data: ReportData) -> Section:
                                       _num(r["example_line"])]} for r in data.quarantine[:10]],
                   "empty": "No row was quarantined."}
     orphans = {"caption": "Orphans (rows whose parent never arrived)", "headers": ["Table", "Parent", "Rows"],
-               "rows": [{"cells": [r["table_name"], _text(r["parent_table"]), _num(r["orphan_rows"])]} for r in data.orphans],
+               "rows": [{"cells": [r["table_name"], _text(r["parent_table"]), _num(r["orphan_rows"])]}
+                        for r in data.orphans],
                "empty": "No orphan rows."}
     conflicts = {"caption": "Keys delivered in conflicting versions",
                  "headers": ["Table", "Keys", "Delivery order in doubt"],
