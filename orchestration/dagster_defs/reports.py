@@ -35,8 +35,8 @@ def monthly_business_review(context: dg.AssetExecutionContext,
 
 
 monthly_report_job = dg.define_asset_job(
-    "modqa_monthly_report", selection=[REPORT_KEY], partitions_def=monthly_partitions,
-    executor_def=dg.in_process_executor, description="Write the monthly business review of a month.")
+    "modqa_monthly_report", selection=[REPORT_KEY], executor_def=dg.in_process_executor,
+    description="Write the monthly business review of a month.")
 
 monthly_report_schedule = dg.build_schedule_from_partitioned_job(
     monthly_report_job, day_of_month=3, hour_of_day=6, minute_of_hour=0, name="modqa_monthly_report")
