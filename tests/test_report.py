@@ -165,11 +165,9 @@ def test_bad_arguments_say_what_to_do(built_warehouse, tmp_path):
 
 def test_the_monthly_asset_writes_the_report(built_warehouse, monkeypatch):
     """The Dagster asset downstream of the published warehouse, for one monthly partition (HTML only:
-    the PDF path is the one tested above); its schedule runs the month before on the 3rd."""
-    from datetime import UTC, datetime
-
+    the PDF path is the one tested above)."""
     import orchestration.report.pdf as pdf
-    from orchestration.dagster_defs.reports import monthly_business_review, monthly_report_schedule
+    from orchestration.dagster_defs.reports import monthly_business_review
     from orchestration.dagster_defs.resources import PublishedWarehouseResource
 
     monkeypatch.setattr(pdf, "find_chromium", lambda: None)
@@ -180,6 +178,19 @@ def test_the_monthly_asset_writes_the_report(built_warehouse, monkeypatch):
     page = Path(materialization.metadata["html"].value)
     assert page == layout(built_warehouse).root / "reports" / "mbr-2026-09-programme.html" and page.is_file()
     assert monthly_business_review.dependency_keys == {dg.AssetKey(["published", "warehouse"])}
+
+
+def test_the_schedule_reports_the_month_before_on_the_third():
+    from datetime import UTC, datetime
+
+    from orchestration.dagster_defs.reports import monthly_business_review, monthly_report_job, monthly_report_schedule
+    from orchestration.dagster_defs.resources import PublishedWarehouseResource
+
+    defs = dg.Definitions(assets=[monthly_business_review], jobs=[monthly_report_job],
+                          schedules=[monthly_report_schedule],
+                          resources={"published": PublishedWarehouseResource(warehouse="unused")})
+    schedule = defs.get_repository_def().get_schedule_def("modqa_monthly_report")
     tick = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 10, 3, 6, 0, tzinfo=UTC))
-    (request,) = monthly_report_schedule.evaluate_tick(tick).run_requests
+    (request,) = schedule.evaluate_tick(tick).run_requests
     assert request.partition_key == "2026-09-01"
+    assert schedule.cron_schedule == "0 6 3 * *"
