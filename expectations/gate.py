@@ -183,7 +183,28 @@ def validate(database: Path, gx_dir: Path, settings: GateSettings | None = None,
                          for table, checks in checks_by_table.items()], gx_dir)
     if whole_gate:
         record_validation(gx_dir, database, result.passed)
+        if result.passed:
+            record_outcomes(gx_dir, result)
     return result
+
+
+PASSED_OUTCOMES = "gate_outcomes.json"  # read by the report's data-quality section (orchestration/report)
+
+
+def record_outcomes(gx_dir: Path, result: GateResult) -> None:
+    """What the gate found on the last build that passed it (the one published next): counts and the
+    warnings, as plain JSON a manager-facing page can show without opening the GX Data Docs."""
+    record = {
+        "validated_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "suites": len(result.suites), "expectations": len(result.outcomes),
+        "warnings": [{"table": o.check.table, "check": o.check.name, "description": o.check.description,
+                      "observed": o.observed} for o in result.warnings],
+    }
+    path = Path(gx_dir) / PASSED_OUTCOMES
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(record, indent=1), encoding="utf-8")
+    partial.replace(path)
 
 
 def _run_checkpoint(context, name: str, batches: list[_Batch], result_format: str, suffix: str = "") -> dict:

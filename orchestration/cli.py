@@ -184,6 +184,22 @@ def ui(landing: Path, warehouse: Path, port: int) -> None:
 
 
 @main.command()
+@click.option("--month", required=True, help="Month as YYYY-MM.")
+@click.option("--vendor", "vendor_id", default=None, help="One vendor's report (default: the whole programme).")
+@click.option("--warehouse", type=click.Path(path_type=Path), default=DEFAULT_WAREHOUSE, show_default=True)
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="HTML file to write (default: <warehouse>/reports/mbr-<month>-<vendor or programme>.html).")
+@click.option("--pdf", is_flag=True, help="Also print it to PDF (beside the HTML) with headless Chromium.")
+def report(month: str, vendor_id: str | None, warehouse: Path, out: Path | None, pdf: bool) -> None:
+    """Write the monthly business review: one self-contained HTML page (and a PDF) from the published marts."""
+    from orchestration.report import build_report
+
+    result = build_report(warehouse, views.parse_month(month), vendor_id, out, pdf)
+    console.print(f"Wrote {result.html} ({result.bytes / 1024:,.0f} KiB, {len(result.sections)} sections)"
+                  + (f" and {result.pdf}" if result.pdf else "") + f" in {result.seconds:.1f} s")
+
+
+@main.command()
 @click.option("--decisions", default="1e6,1e7", show_default=True,
               help="Comma-separated dataset sizes in decisions (e.g. 1e6,1e7,1e8).")
 @click.option("--days", type=click.IntRange(min=2), default=90, show_default=True)

@@ -8,7 +8,6 @@ browser tests skip and say how to get it.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import time
 import urllib.request
@@ -20,12 +19,10 @@ from pathlib import Path
 import pytest
 from websockets.sync.client import connect as websocket_connect
 
-CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+from orchestration.report.pdf import CHROMIUM_CANDIDATES as CANDIDATES
+from orchestration.report.pdf import find_chromium
+
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
-
-
-def find_chromium() -> str | None:
-    return next((path for path in map(shutil.which, CANDIDATES) if path), None)
 
 
 def require_chromium() -> str:

@@ -50,7 +50,7 @@ def test_the_graph_has_every_layer_and_its_checks(defs):
     pools = {node.name: node.definition.pool for node in job.graph.node_dict.values()}
     writers = [name for name in pools if name.startswith(("raw__", "dbt_warehouse", "published__"))]
     assert writers and all(pools[name] == "duckdb_writer" for name in writers)
-    assert {s.name for s in defs.get_repository_def().schedule_defs} == {"modqa_daily"}
+    assert {s.name for s in defs.get_repository_def().schedule_defs} == {"modqa_daily", "modqa_monthly_report"}
     assert {"landing_sensor", "kpi_freshness_sensor"} <= {s.name for s in defs.get_repository_def().sensor_defs}
 
 

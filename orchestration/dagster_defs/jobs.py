@@ -10,7 +10,7 @@ from orchestration.dagster_defs.partitions import daily_partitions
 # and its steps run one after another anyway (each waits for the previous; DuckDB has one writer).
 pipeline_job = dg.define_asset_job(
     "modqa_pipeline",
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("reports"),  # monthly: reports.py
     partitions_def=daily_partitions,
     executor_def=dg.in_process_executor,
     description="Ingest a day's landing files (or all pending ones), build with dbt, validate, publish.",

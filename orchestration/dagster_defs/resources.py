@@ -42,8 +42,16 @@ class WarehouseResource(dg.ConfigurableResource):
         return Path(self.warehouse)
 
 
+class PublishedWarehouseResource(dg.ConfigurableResource):
+    """The published warehouse, for assets that only read it (the report): no run lock, since readers
+    never block a build (run_lock.py)."""
+
+    warehouse: str
+
+
 def resources() -> dict:
     return {
         "warehouse": WarehouseResource(landing=dg.EnvVar("MODQA_LANDING"), warehouse=dg.EnvVar("MODQA_WAREHOUSE")),
+        "published": PublishedWarehouseResource(warehouse=dg.EnvVar("MODQA_WAREHOUSE")),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
     }
