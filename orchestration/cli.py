@@ -77,7 +77,7 @@ def _print_simulated_range(done) -> None:
 @click.option("--format", "file_format", type=click.Choice(["csv", "parquet", "jsonl", "mixed"]), default="csv",
               show_default=True, help="Landing file format; mixed uses a different format per table.")
 def generate(out: Path, days: int, decisions_per_day: int, seed: int, start, file_format: str) -> None:
-    """Write a realistic sample QA programme as landing files for all seven tables."""
+    """Write a realistic sample QA programme as landing files for all eight tables."""
     from orchestration.generator import default_start
     from orchestration.generator import generate as generate_files
 
