@@ -14,6 +14,7 @@ import click
 from rich.console import Console
 
 from orchestration import views
+from orchestration.coach import coach
 from orchestration.errors import ModqaError
 from orchestration.project import DEFAULT_LANDING, DEFAULT_WAREHOUSE, layout
 
@@ -205,6 +206,7 @@ def bench(decisions: str, days: int, repeats: int, out: Path) -> None:
 
 
 views.register(main)
+main.add_command(coach)
 
 if __name__ == "__main__":
     main()
