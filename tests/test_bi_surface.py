@@ -237,6 +237,7 @@ CONSUMERS = {  # code that reads the published marts → the exposures that decl
     "orchestration/summary.py": {"modqa_summary"},
     "orchestration/views.py": {"modqa_scorecard", "modqa_calibration", "modqa_coaching"},
     "orchestration/sampling.py": {"modqa_sample"},
+    "orchestration/coach.py": {"modqa_coach"},
 }
 
 
