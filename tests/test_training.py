@@ -108,16 +108,16 @@ def test_naive_before_after_on_remedial_training_is_regression_to_the_mean(built
     seed = 2200
     rng = np.random.default_rng(seed)
     decisions, trainings = [], []
-    for m in range(80):
+    for m in range(160):
         moderator = f"r{m:03d}"
         slumps = rng.random(12) < 0.10
         first = int(np.argmax(slumps)) if slumps.any() else None
         if first is not None and 4 <= first <= 8:
             trainings.append(_training_row(moderator, "v1", "REMEDIAL_ACCURACY", START + timedelta(days=7 * first + 7)))
         for d in range(84):
-            p = 0.12 * (2.5 if slumps[d // 7] else 1.0)
-            decisions += _decision_rows(moderator, "v1", START + timedelta(days=d), rng.random(5) < p,
-                                        np.full(5, 10.0), "GAMBLING")
+            p = 0.12 * (3.0 if slumps[d // 7] else 1.0)
+            decisions += _decision_rows(moderator, "v1", START + timedelta(days=d), rng.random(8) < p,
+                                        np.full(8, 10.0), "GAMBLING")
     mart = training_effect(built_warehouse, pd.DataFrame(decisions), pd.DataFrame(trainings))
     row = mart.set_index("vendor_id").loc["all"]
     print(f"\nremedial (seed {seed}, {len(trainings)} trained, true effect 0): naive before/after "
