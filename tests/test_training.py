@@ -34,12 +34,14 @@ def _kpi_targets() -> pd.DataFrame:
     return targets
 
 
-def _decision_rows(moderator: str, vendor: str, day: date, errors: np.ndarray, weights: np.ndarray,
-                   policy: str) -> list[dict]:
-    return [{"decision_id": f"{moderator}-{day}-{i}", "decision_date": pd.Timestamp(day), "moderator_id": moderator,
-             "vendor_id": vendor, "is_in_sample": True, "is_automated": False, "policy_code": policy,
-             "effective_qa_policy_code": policy, "sampling_weight": float(w), "is_policy_correct": not bool(e),
-             "is_correct": not bool(e)} for i, (e, w) in enumerate(zip(errors, weights, strict=True))]
+def _decision_frame(moderator: np.ndarray, vendor: str, day: np.ndarray, errors: np.ndarray, weights: np.ndarray,
+                    policy: str) -> pd.DataFrame:
+    """fct_decisions rows (the columns the training marts read), one per element of the arrays."""
+    return pd.DataFrame({
+        "decision_id": [f"d{i}" for i in range(len(moderator))], "decision_date": pd.to_datetime(day),
+        "moderator_id": moderator, "vendor_id": vendor, "is_in_sample": True, "is_automated": False,
+        "policy_code": policy, "effective_qa_policy_code": policy, "sampling_weight": weights.astype(float),
+        "is_policy_correct": ~errors, "is_correct": ~errors})
 
 
 def _training_row(moderator: str, vendor: str, course: str, day: date) -> dict:
@@ -52,24 +54,24 @@ def _training_row(moderator: str, vendor: str, course: str, day: date) -> dict:
 
 
 def simulate_refresher(seed: int, effect: float, trend: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """60 moderators of one vendor over 84 days on HEALTH_CLAIMS work; 40 take the refresher on a day drawn
-    in days 28–55 (staggered), 20 never do. Error probability = the moderator's own level + a common
-    calendar trend (+`trend` over the period) + `effect` after their refresher. Audits are sampled at
-    5 % or 20 % (weights 20 and 5)."""
+    """60 moderators of one vendor over 84 days on HEALTH_CLAIMS work, 6 audited decisions a day each;
+    40 take the refresher on a day drawn in days 28–55 (staggered), 20 never do. Error probability = the
+    moderator's own level + a common calendar trend (+`trend` over the period) + `effect` after their
+    refresher. Audits are sampled at 5 % or 20 % (weights 20 and 5)."""
     rng = np.random.default_rng(seed)
-    decisions, trainings = [], []
-    for m in range(60):
-        moderator = f"m{m:03d}"
-        level = rng.uniform(0.12, 0.28)
-        trained_on = START + timedelta(days=int(rng.integers(28, 56))) if m < 40 else None
-        if trained_on:
-            trainings.append(_training_row(moderator, "v1", "REFRESHER_HEALTH_CLAIMS", trained_on))
-        for d in range(84):
-            day = START + timedelta(days=d)
-            p = level + trend * d / 84 + (effect if trained_on and day > trained_on else 0.0)
-            weights = rng.choice([5.0, 20.0], size=6)
-            decisions += _decision_rows(moderator, "v1", day, rng.random(6) < p, weights, "HEALTH_CLAIMS")
-    return pd.DataFrame(decisions), pd.DataFrame(trainings)
+    moderators, days, per_day = 60, 84, 6
+    level = rng.uniform(0.12, 0.28, moderators)
+    trained_day = np.where(np.arange(moderators) < 40, rng.integers(28, 56, moderators), -1)
+    m = np.repeat(np.arange(moderators), days * per_day)
+    d = np.tile(np.repeat(np.arange(days), per_day), moderators)
+    p = level[m] + trend * d / days + np.where((trained_day[m] >= 0) & (d > trained_day[m]), effect, 0.0)
+    names = np.array([f"m{i:03d}" for i in range(moderators)])
+    decisions = _decision_frame(names[m], "v1", np.datetime64(START) + d, rng.random(len(m)) < p,
+                                rng.choice([5.0, 20.0], size=len(m)), "HEALTH_CLAIMS")
+    trainings = pd.DataFrame([_training_row(names[i], "v1", "REFRESHER_HEALTH_CLAIMS",
+                                            START + timedelta(days=int(trained_day[i])))
+                              for i in range(moderators) if trained_day[i] >= 0])
+    return decisions, trainings
 
 
 def training_effect(built_warehouse, decisions: pd.DataFrame, trainings: pd.DataFrame) -> pd.DataFrame:
@@ -107,18 +109,18 @@ def test_naive_before_after_on_remedial_training_is_regression_to_the_mean(built
     itself. The naive before/after comparison then 'finds' a large improvement whose interval excludes 0."""
     seed = 2200
     rng = np.random.default_rng(seed)
-    decisions, trainings = [], []
-    for m in range(160):
-        moderator = f"r{m:03d}"
-        slumps = rng.random(12) < 0.10
-        first = int(np.argmax(slumps)) if slumps.any() else None
-        if first is not None and 4 <= first <= 8:
-            trainings.append(_training_row(moderator, "v1", "REMEDIAL_ACCURACY", START + timedelta(days=7 * first + 7)))
-        for d in range(84):
-            p = 0.12 * (3.0 if slumps[d // 7] else 1.0)
-            decisions += _decision_rows(moderator, "v1", START + timedelta(days=d), rng.random(8) < p,
-                                        np.full(8, 10.0), "GAMBLING")
-    mart = training_effect(built_warehouse, pd.DataFrame(decisions), pd.DataFrame(trainings))
+    moderators, days, per_day = 160, 84, 8
+    slumps = rng.random((moderators, days // 7)) < 0.10
+    first = np.where(slumps.any(axis=1), slumps.argmax(axis=1), -1)
+    names = np.array([f"r{i:03d}" for i in range(moderators)])
+    trainings = [_training_row(names[i], "v1", "REMEDIAL_ACCURACY", START + timedelta(days=7 * int(first[i]) + 7))
+                 for i in range(moderators) if 4 <= first[i] <= 8]
+    m = np.repeat(np.arange(moderators), days * per_day)
+    d = np.tile(np.repeat(np.arange(days), per_day), moderators)
+    p = 0.12 * np.where(slumps[m, d // 7], 3.0, 1.0)
+    decisions = _decision_frame(names[m], "v1", np.datetime64(START) + d, rng.random(len(m)) < p,
+                                np.full(len(m), 10.0), "GAMBLING")
+    mart = training_effect(built_warehouse, decisions, pd.DataFrame(trainings))
     row = mart.set_index("vendor_id").loc["all"]
     print(f"\nremedial (seed {seed}, {len(trainings)} trained, true effect 0): naive before/after "
           f"{row['naive_difference']:+.4f} [{row['naive_difference_low']:+.4f}, {row['naive_difference_high']:+.4f}]; "
