@@ -14,6 +14,7 @@ import click
 from rich.console import Console
 
 from orchestration import views
+from orchestration.coach import coach
 from orchestration.errors import ModqaError
 from orchestration.project import DEFAULT_LANDING, DEFAULT_WAREHOUSE, layout
 
@@ -77,7 +78,7 @@ def _print_simulated_range(done) -> None:
 @click.option("--format", "file_format", type=click.Choice(["csv", "parquet", "jsonl", "mixed"]), default="csv",
               show_default=True, help="Landing file format; mixed uses a different format per table.")
 def generate(out: Path, days: int, decisions_per_day: int, seed: int, start, file_format: str) -> None:
-    """Write a realistic sample QA programme as landing files for all seven tables."""
+    """Write a realistic sample QA programme as landing files for all eight tables."""
     from orchestration.generator import default_start
     from orchestration.generator import generate as generate_files
 
@@ -221,6 +222,7 @@ def bench(decisions: str, days: int, repeats: int, out: Path) -> None:
 
 
 views.register(main)
+main.add_command(coach)
 
 if __name__ == "__main__":
     main()

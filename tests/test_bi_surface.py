@@ -238,6 +238,7 @@ CONSUMERS = {  # code that reads the published marts → the exposures that decl
     "orchestration/views.py": {"modqa_scorecard", "modqa_calibration", "modqa_coaching"},
     "orchestration/sampling.py": {"modqa_sample"},
     "orchestration/report/data.py": {"modqa_report"},
+    "orchestration/coach.py": {"modqa_coach"},
 }
 
 

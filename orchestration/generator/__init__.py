@@ -1,4 +1,4 @@
-"""Sample-data generator: a realistic QA programme as landing files for all seven tables."""
+"""Sample-data generator: a realistic QA programme as landing files for all eight tables."""
 
 from __future__ import annotations
 

@@ -87,3 +87,36 @@ RE_REVIEW_SHARE = 0.04
 INCIDENT_DAY_SHARE = 0.10
 LATE_AUDIT_SHARE = 0.07
 QA_ERROR = 0.015
+
+# Training (landing table `trainings`, seed courses.csv). Each effect below is applied to a human
+# moderator's error probability, so the marts can be checked against a known truth.
+# Onboarding ramp: error probability × (1 + ONBOARDING_EXTRA_ERROR · exp(−tenure days / ONBOARDING_RAMP_DAYS)):
+# a new hire starts at 2.5 × their settled error rate and is within 10 % of it after ~12 weeks.
+# Every moderator hired inside the period takes the onboarding course from the hire day, completing it
+# ONBOARDING_COURSE_DAYS later.
+ONBOARDING_EXTRA_ERROR = 1.5
+ONBOARDING_RAMP_DAYS = 45.0
+ONBOARDING_COURSE_DAYS = 10
+# Moderators differ for good: a person's error probability × exp(MODERATOR_SKILL_SD · z), z ~ N(0, 1).
+MODERATOR_SKILL_SD = 0.25
+# Policy courses (refresher, policy_update) roll out to POLICY_COURSE_UPTAKE of the moderators, each on
+# a day drawn uniformly in the middle of the period (POLICY_COURSE_ROLLOUT, as fractions of it), so
+# not-yet-trained moderators work the same weeks as trained ones. After completing a refresher, a
+# moderator's error probability on items of the course's policy × (1 − REFRESHER_ERROR_REDUCTION);
+# policy updates change nothing.
+POLICY_COURSE_UPTAKE = 0.7
+POLICY_COURSE_ROLLOUT = (0.25, 0.75)
+REFRESHER_ERROR_REDUCTION = 0.40
+# Slumps and remedial training: in a person-week with probability SLUMP_WEEK_SHARE a moderator's error
+# probability × SLUMP_ERROR_MULTIPLIER (a bad week that passes by itself). QA notices the first one and
+# sends REMEDIAL_ASSIGNMENT_SHARE of those moderators to the remedial course in the days after it; after
+# completion every error probability × (1 − REMEDIAL_ERROR_REDUCTION). The slump would have ended
+# anyway, so a naive before/after comparison credits the course with regression to the mean.
+SLUMP_WEEK_SHARE = 0.06
+SLUMP_ERROR_MULTIPLIER = 2.0
+REMEDIAL_ASSIGNMENT_SHARE = 0.6
+REMEDIAL_ERROR_REDUCTION = 0.10
+# Assessments (every course but remedial): score uniform in [ASSESSMENT_MIN_SCORE, 1], passed at
+# ASSESSMENT_PASS_MARK or more.
+ASSESSMENT_MIN_SCORE = 0.5
+ASSESSMENT_PASS_MARK = 0.7

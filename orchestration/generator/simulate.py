@@ -42,6 +42,7 @@ def prepare(con, spec: SimulationSpec) -> None:
     _days(con, spec)
     _people(con, spec)
     _person_days(con)
+    _trainings(con, spec)
     con.execute("""
         create or replace temp table sim_calibration_candidates
             (item_id varchar, seq bigint, day date, is_violating boolean, topic_policy varchar)
@@ -265,6 +266,79 @@ def _person_days(con) -> None:
     """)
 
 
+def _trainings(con, spec: SimulationSpec) -> None:
+    """Moderators' trainings (seeds/courses.csv) and the effects on their error probability (profiles).
+
+    sim_trainings holds one row per person × course as finally delivered; sim_training_effects one row
+    per training that changes error probabilities from its completion on (policy_code NULL: every policy).
+    """
+    courses = read_seed("courses")
+    reduction = {"refresher": P.REFRESHER_ERROR_REDUCTION, "remedial": P.REMEDIAL_ERROR_REDUCTION}
+    rows = [(c["course_id"], i, c["policy_code"] or None, c["course_type"], int(c["duration_minutes"]),
+             1 - reduction.get(c["course_type"], 0.0)) for i, c in enumerate(courses)]
+    course_table = values_table(rows, ["course_id", "course_index", "policy_code", "course_type",
+                                       "duration_minutes", "error_multiplier"])
+    rollout_start, rollout_end = P.POLICY_COURSE_ROLLOUT
+    weeks = (spec.days + 6) // 7
+    con.execute(f"""
+        create or replace temp table sim_trainings as
+        with courses as (select * from {course_table}),
+        moderators as (
+            select person_seq, person_id, hired_on, terminated_on from sim_people where role = 'moderator'
+        ), onboarding as (
+            select m.person_seq, m.person_id, m.hired_on, m.terminated_on, c.*,
+                   m.hired_on::timestamp + to_seconds(9 * 3600) as started_at,
+                   (m.hired_on + {P.ONBOARDING_COURSE_DAYS})::timestamp + to_seconds(17 * 3600) as finished_at
+            from moderators m cross join courses c
+            where c.course_type = 'onboarding' and m.hired_on >= date '{spec.start}'
+        ), policy_courses as (
+            select m.person_seq, m.person_id, m.hired_on, m.terminated_on, c.*,
+                   date '{spec.start}' + floor({spec.days} * ({rollout_start} + {rollout_end - rollout_start}
+                       * u2('rollout', m.person_seq, c.course_index)))::integer as training_day
+            from moderators m cross join courses c
+            where c.course_type in ('refresher', 'policy_update')
+              and u2('uptake', m.person_seq, c.course_index) < {P.POLICY_COURSE_UPTAKE}
+        ), first_slumps as (  -- the first bad week of each moderator (the same draw as in _decisions)
+            select m.person_seq, m.person_id, m.hired_on, m.terminated_on, min(w.week_index) as week_index
+            from moderators m cross join range({weeks}) w(week_index)
+            where u2('slump', m.person_id, w.week_index) < {P.SLUMP_WEEK_SHARE}
+            group by all
+        ), remedial as (
+            select f.person_seq, f.person_id, f.hired_on, f.terminated_on, c.*,
+                   date '{spec.start}' + (7 * (f.week_index + 1) + floor(3 * u('remedialday', f.person_seq)))::integer
+                       as training_day
+            from first_slumps f cross join courses c
+            where c.course_type = 'remedial' and u('remedial', f.person_seq) < {P.REMEDIAL_ASSIGNMENT_SHARE}
+        ), scheduled as (
+            select * exclude (training_day),
+                   training_day::timestamp + to_seconds((10 * 3600 + floor(u2('trainhour', person_seq, course_index)
+                                                                            * 6 * 3600))::bigint) as started_at
+            from (select * from policy_courses union all by name select * from remedial)
+            where training_day >= hired_on
+        ), timed as (
+            select * from onboarding
+            union all by name
+            select *, started_at + to_seconds(duration_minutes * 60) as finished_at from scheduled
+        )
+        select 'trn-' || person_id || '-' || lower(course_id) as training_id, person_seq, person_id, course_id,
+               course_index, policy_code, course_type, error_multiplier, started_at,
+               case when finished_at < {_end_ts(spec)} then finished_at end as completed_at,
+               case when finished_at < {_end_ts(spec)} and course_type <> 'remedial'
+                    then round({P.ASSESSMENT_MIN_SCORE} + {1 - P.ASSESSMENT_MIN_SCORE}
+                               * u2('score', person_seq, course_index), 2) end as assessment_score
+        from timed
+        where started_at < {_end_ts(spec)} and (terminated_on is null or started_at < terminated_on)
+    """)
+    con.execute("""
+        create or replace temp table sim_training_effects as
+        select person_id, policy_code, completed_at as effective_from, error_multiplier
+        from sim_trainings
+        where completed_at is not null and error_multiplier <> 1
+    """)
+    con.execute("alter table sim_trainings add column passed boolean")
+    con.execute(f"update sim_trainings set passed = assessment_score >= {P.ASSESSMENT_PASS_MARK}")
+
+
 def _items(con, spec: SimulationSpec, first_day_index: int, last_day_index: int) -> None:
     queue_pick = weighted_choice("u('queue', seq)", [(q, p["share"]) for q, p in P.QUEUES.items()])
     market_pick = weighted_choice("u('market', seq)", [(m, p["share"]) for m, p in P.MARKETS.items()])
@@ -376,7 +450,14 @@ def _decisions(con, spec: SimulationSpec) -> None:
     v4, v5 = (P.CLASSIFIER_ERROR[v] for v in P.CLASSIFIER_VERSIONS)
     con.execute(f"""
         create or replace temp table sim_decisions as
-        with automated as (
+        with trained as (  -- the product of the effects of the trainings completed before the decision
+            select d.decision_seq, exp(sum(ln(e.error_multiplier))) as training_multiplier
+            from sim_decision_people d
+            join sim_training_effects e
+              on e.person_id = d.assigned_person_id and d.decided_at >= e.effective_from
+             and (e.policy_code is null or e.policy_code = d.topic_policy)
+            group by d.decision_seq
+        ), automated as (
             select r.*, 'clf-' || replace(r.item_type, '_', '-') || '-'
                         || (case when r.decided_day < date '{midpoint}' then 'v4' else 'v5' end) as moderator_id,
                    null::date as moderator_hired_on, null::integer as tenure_days, false as is_language_mismatch,
@@ -396,7 +477,12 @@ def _decisions(con, spec: SimulationSpec) -> None:
                    d.assigned_language <> d.language as is_language_mismatch,
                    least(case when d.is_violating then 0.5 else 0.3 end,
                          v.base_error * d.assigned_site_error_mult * pol.difficulty
-                         * (1 + 1.5 * exp(-datediff('day', d.assigned_hired_on, d.decided_day) / 45.0))
+                         * (1 + {P.ONBOARDING_EXTRA_ERROR}
+                                * exp(-datediff('day', d.assigned_hired_on, d.decided_day) / {P.ONBOARDING_RAMP_DAYS}))
+                         * exp({P.MODERATOR_SKILL_SD} * z('skill', d.assigned_person_id))
+                         * (case when u2('slump', d.assigned_person_id, (d.decided_day - date '{spec.start}') // 7)
+                                      < {P.SLUMP_WEEK_SHARE} then {P.SLUMP_ERROR_MULTIPLIER} else 1 end)
+                         * coalesce(t.training_multiplier, 1)
                          * (case when d.is_incident then 1.25 else 1 end)
                          * (case when d.assigned_language <> d.language then 1.4 else 1 end)
                          * (case when d.is_violating then 2.0 * pol.fn_mult else 0.5 * pol.fp_mult end))
@@ -404,6 +490,7 @@ def _decisions(con, spec: SimulationSpec) -> None:
             from sim_decision_people d
             join p_policies pol on pol.policy_code = d.topic_policy
             join (select distinct vendor_id, base_error from p_sites) v on v.vendor_id = d.vendor_id
+            left join trained t on t.decision_seq = d.decision_seq
         ), unioned as (
             select * from automated union all by name select * from human
         ), judged as (

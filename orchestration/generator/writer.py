@@ -16,7 +16,8 @@ FORMATS = ("csv", "parquet", "jsonl", "mixed")
 EXTENSIONS = {"csv": "csv", "parquet": "parquet", "jsonl": "jsonl"}
 # `mixed` exercises every reader in one dataset.
 MIXED = {"items": "parquet", "decisions": "csv", "audits": "jsonl", "appeals": "csv",
-         "calibration_labels": "jsonl", "roster": "csv", "shifts": "parquet"}
+         "calibration_labels": "jsonl", "roster": "csv", "shifts": "parquet",
+         "trainings": "csv"}
 
 # Per table: the SELECT over simulation tables giving contract columns plus `delivery_day`.
 DELIVERIES = {
@@ -73,6 +74,18 @@ DELIVERIES = {
                     when u2('training', person_seq, day_index) < 0.1 then 30 else 0 end as training_minutes,
                day as delivery_day
         from sim_person_days where is_working""",
+    # An enrolment is delivered when it starts and again, as a new version, when it is completed
+    # (once, on the day, when both fall on one day).
+    "trainings": """
+        select training_id, person_id, course_id, started_at, null::timestamp as completed_at,
+               null::double as assessment_score, null::boolean as passed, cast(started_at as date) as delivery_day
+        from sim_trainings
+        where completed_at is null or cast(completed_at as date) > cast(started_at as date)
+        union all
+        select training_id, person_id, course_id, started_at, completed_at, assessment_score, passed,
+               cast(completed_at as date) as delivery_day
+        from sim_trainings
+        where completed_at is not null""",
 }
 
 TIMESTAMP_TEXT = {"items": "%Y-%m-%dT%H:%M:%SZ", "decisions": "%Y-%m-%dT%H:%M:%S"}

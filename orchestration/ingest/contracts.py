@@ -269,8 +269,30 @@ SHIFTS = TableContract(
     parents=(ParentLink("person_id", "roster", "person_id"),),
 )
 
+TRAININGS = TableContract(
+    name="trainings",
+    grain="one person's enrolment in one training course",
+    key=("training_id",),
+    date_column="started_at",
+    columns=(
+        Column("training_id"),
+        Column("person_id"),
+        Column("course_id", reference=("courses", "course_id")),
+        Column("started_at", TIMESTAMP),
+        Column("completed_at", TIMESTAMP, required=False),
+        Column("assessment_score", DOUBLE, required=False, minimum=0, maximum=1),
+        Column("passed", BOOLEAN, required=False),
+    ),
+    rules=(
+        RowRule("completed_at", "completed_at < started_at", "completed_at is before started_at"),
+        RowRule("assessment_score", "completed_at is null and (assessment_score is not null or passed is not null)",
+                "assessment_score and passed stay empty until the training is completed (completed_at)"),
+    ),
+    parents=(ParentLink("person_id", "roster", "person_id"),),
+)
+
 # Load order matters: parents first, so cross-table checks see the rows of the same run.
 CONTRACTS: dict[str, TableContract] = {
-    c.name: c for c in (ROSTER, ITEMS, DECISIONS, AUDITS, APPEALS, CALIBRATION_LABELS, SHIFTS)
+    c.name: c for c in (ROSTER, ITEMS, DECISIONS, AUDITS, APPEALS, CALIBRATION_LABELS, SHIFTS, TRAININGS)
 }
 TABLES: tuple[str, ...] = tuple(CONTRACTS)

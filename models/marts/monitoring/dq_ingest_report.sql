@@ -3,7 +3,7 @@
 {% set tables = {
     'items': 'stg_landing__items', 'decisions': 'stg_landing__decisions', 'audits': 'stg_landing__audits',
     'appeals': 'stg_landing__appeals', 'calibration_labels': 'stg_landing__calibration_labels',
-    'roster': 'stg_landing__roster', 'shifts': 'stg_landing__shifts'
+    'roster': 'stg_landing__roster', 'shifts': 'stg_landing__shifts', 'trainings': 'stg_landing__trainings'
 } %}
 with manifest as (
     select * from {{ ref('stg_landing__load_manifest') }}

@@ -1,25 +1,22 @@
-{%- set points = var('posterior_integration_points') -%}
-{%- set max_strength = 'cast(' ~ var('shrinkage_max_prior_strength') ~ ' as double)' -%}
 -- Moderator accuracy per month with empirical-Bayes (beta-binomial) shrinkage toward the moderator's
 -- vendor, the posterior probability of being below target, and the coaching list (DESIGN §4: judge on
 -- the uncertainty, not on raw rates of three audits). Per month × vendor × human moderator, over the
 -- moderator's in-sample decisions (random audits; unweighted: the moderator's own audited work):
 --   n = in-sample decisions, x = correct verdicts (is_correct).
 --   Prior Beta(α, β) per vendor and month, by the method of moments for the beta-binomial (Kleinman
---   1973): p̄ = (Σx + 1/2) / (Σn + 1), S = Σ n_i (x_i/n_i − p̄)², intra-class correlation
---   ρ = (S / (p̄(1 − p̄)) − (k − 1)) / (Σn − Σn_i² / Σn) over the vendor's k moderators; prior strength
---   M = α + β = (1 − ρ) / ρ, within [1, shrinkage_max_prior_strength] (ρ ≤ 0, or a single moderator:
---   no spread beyond chance, so everyone is shrunk to the vendor; ρ ≥ 1/2, possible in tiny samples
---   even above 1: a prior worth one audit); α = p̄ M, β = (1 − p̄) M.
+--   1973; macros beta_binomial_prior_mean, beta_binomial_intra_class_correlation,
+--   beta_binomial_prior_strength): p̄ = (Σx + 1/2) / (Σn + 1), S = Σ n_i (x_i/n_i − p̄)², intra-class
+--   correlation ρ = (S / (p̄(1 − p̄)) − (k − 1)) / (Σn − Σn_i² / Σn) over the vendor's k moderators; prior
+--   strength M = α + β = (1 − ρ) / ρ, within [1, shrinkage_max_prior_strength] (ρ ≤ 0, or a single
+--   moderator: no spread beyond chance, so everyone is shrunk to the vendor; ρ ≥ 1/2, possible in tiny
+--   samples even above 1: a prior worth one audit); α = p̄ M, β = (1 − p̄) M.
 --   Posterior Beta(a, b) = Beta(α + x, β + n − x); shrunk accuracy = a / (a + b).
 --   Target: the accuracy target of kpi_targets for scope `moderator` and this moderator if there is
 --   one, else the vendor's, else the global one (target_source says which).
 --   probability_below_target = P(θ < target | data) = P(φ > 1 − target) for the error rate
---   φ = 1 − θ ~ Beta(b, a): no engine has the incomplete beta function, so it is integrated
---   numerically - the density in u = φ^s, s = min(b, 1) (which removes the singularity at 0 when
---   b < 1), over [0, φ_max^s] with φ_max = min(1, (b + 10√b + 40) / (a + b)) (the mass beyond is
---   below e⁻⁴⁰), split at (1 − target)^s, each panel by the midpoint rule with
---   posterior_integration_points points (within 2e-5 of scipy.stats.beta.cdf for a ≥ 1).
+--   φ = 1 − θ ~ Beta(b, a), integrated numerically (macro beta_exceedance_probability: midpoint rule
+--   in u = φ^min(b, 1) with posterior_integration_points points per panel, within 2e-5 of
+--   scipy.stats.beta.cdf for a ≥ 1).
 --   Coaching list: moderators with at least coaching_min_in_sample in-sample decisions and
 --   probability_below_target ≥ coaching_probability_threshold, ranked by that probability.
 with decisions as (
@@ -59,30 +56,23 @@ vendor_sums as (
 vendor_means as (
     select
         vendor_sums.*,
-        (correct + 0.5) / (in_sample + 1) as prior_mean
+        {{ beta_binomial_prior_mean('correct', 'in_sample') }} as prior_mean
     from vendor_sums
 ),
 
 vendor_correlations as (
     select
         vendor_means.*,
-        case when moderators > 1 and in_sample - squared_in_sample / in_sample > 0 then
-            ((correct_squared_per_in_sample - 2 * prior_mean * correct + prior_mean * prior_mean * in_sample)
-             / (prior_mean * (1 - prior_mean)) - (moderators - 1))
-            / (in_sample - squared_in_sample / in_sample)
-        end as intra_class_correlation
+        {{ beta_binomial_intra_class_correlation('moderators', 'in_sample', 'correct', 'squared_in_sample',
+                                                 'correct_squared_per_in_sample', 'prior_mean') }}
+            as intra_class_correlation
     from vendor_means
 ),
 
 priors as (
     select
         vendor_correlations.*,
-        case when intra_class_correlation is null
-                  or intra_class_correlation <= 1 / (1 + {{ max_strength }}) then {{ max_strength }}
-             -- ρ estimated at 1/2 or more (tiny samples can give even ρ > 1): a prior worth one audit
-             when intra_class_correlation >= 0.5 then cast(1 as double)
-             else least({{ max_strength }}, (1 - intra_class_correlation) / intra_class_correlation)
-        end as prior_strength
+        {{ beta_binomial_prior_strength('intra_class_correlation') }} as prior_strength
     from vendor_correlations
 ),
 
@@ -121,82 +111,18 @@ posteriors as (
         on global_targets.scope_type = 'global' and global_targets.scope_value = 'all'
 ),
 
--- The error rate's posterior Beta(b, a) integrated in u = φ^s: panel 1 on [0, cut], panel 2 on [cut, U].
-integration_ranges as (
-    select
-        month_start_date,
-        vendor_id,
-        moderator_id,
-        posterior_correct as a,
-        posterior_errors as b,
-        least(cast(1 as double), posterior_errors) as s,
-        power(least(cast(1 as double), (posterior_errors + 10 * sqrt(posterior_errors) + 40)
-                                        / (posterior_correct + posterior_errors)),
-              least(cast(1 as double), posterior_errors)) as upper_u,
-        power(1 - target, least(cast(1 as double), posterior_errors)) as target_u
-    from posteriors
-    where target is not null
-),
-
-panels as (
-    select
-        integration_ranges.*,
-        least(integration_ranges.target_u, integration_ranges.upper_u) as cut_u,
-        panel_numbers.panel
-    from integration_ranges
-    cross join (select 1 as panel union all select 2 as panel) as panel_numbers
-),
-
-grid as (
-    select
-        month_start_date,
-        vendor_id,
-        moderator_id,
-        a,
-        b,
-        s,
-        panel,
-        case when panel = 1 then cut_u else upper_u - cut_u end / {{ points }} as step,
-        case when panel = 1 then cast(0 as double) else cut_u end as panel_start,
-        {{ expand_integer_range(1, points) }} as point
-    from panels
-),
-
-log_densities as (
-    select
-        grid.*,
-        case when step > 0 then
-            ((b - s) / s) * ln(panel_start + (point - 0.5) * step)
-            + (a - 1) * ln(1 - power(panel_start + (point - 0.5) * step, 1 / s))
-        end as log_density
-    from grid
-),
-
-scaled_densities as (
-    select
-        log_densities.*,
-        max(log_density) over (partition by month_start_date, vendor_id, moderator_id) as max_log_density
-    from log_densities
-),
-
+-- P(θ < target) = P(φ > 1 − target) for the error rate φ = 1 − θ ~ Beta(posterior_errors, posterior_correct).
 integrals as (
-    select
-        month_start_date,
-        vendor_id,
-        moderator_id,
-        sum(case when panel = 2 and step > 0 then exp(log_density - max_log_density) * step else 0 end)
-            / sum(case when step > 0 then exp(log_density - max_log_density) * step else 0 end)
-            as probability_below_target
-    from scaled_densities
-    group by month_start_date, vendor_id, moderator_id
+    {{ beta_exceedance_probability('posteriors', ['month_start_date', 'vendor_id', 'moderator_id'],
+                                   'posterior_errors', 'posterior_correct', '1 - target') }}
 ),
 
 judged as (
     select
         posteriors.*,
-        integrals.probability_below_target,
+        integrals.exceedance_probability as probability_below_target,
         posteriors.in_sample >= {{ var('coaching_min_in_sample') }}
-            and integrals.probability_below_target >= cast({{ var('coaching_probability_threshold') }} as double)
+            and integrals.exceedance_probability >= cast({{ var('coaching_probability_threshold') }} as double)
             as is_on_coaching_list
     from posteriors
     left join integrals
