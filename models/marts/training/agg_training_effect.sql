@@ -256,6 +256,14 @@ courses as (
     select * from {{ ref('stg_reference__courses') }}
 ),
 
+{%- set is_sufficient -%}
+    (estimates.clusters >= {{ var('training_effect_min_moderators') }}
+     and least(estimates.trained_before_in_sample, estimates.trained_after_in_sample,
+               estimates.control_before_in_sample, estimates.control_after_in_sample)
+         >= {{ var('min_effective_sample_size') }})
+{%- endset %}
+-- Too few moderators or audited decisions in any cell: the estimates are withheld (null), not shown with
+-- an interval that cannot be trusted (is_sufficient_sample says which).
 final as (
     select
         estimates.course_id,
@@ -291,14 +299,22 @@ final as (
             as {{ group }}_{{ period }}_error_rate_ci_high,
         {% endif %}
         {% endfor %}{% endfor %}
-        estimates.naive_difference,
-        estimates.naive_difference - estimates.t_quantile * sqrt(estimates.naive_variance) as naive_difference_low,
-        estimates.naive_difference + estimates.t_quantile * sqrt(estimates.naive_variance) as naive_difference_high,
-        estimates.did_estimate,
-        estimates.did_estimate - estimates.t_quantile * sqrt(estimates.did_variance) as did_low,
-        estimates.did_estimate + estimates.t_quantile * sqrt(estimates.did_variance) as did_high,
-        {{ safe_divide('estimates.did_estimate', 'estimates.trained_after_error_rate - estimates.did_estimate') }}
-            as did_relative_effect
+        case when {{ is_sufficient }} then estimates.naive_difference end as naive_difference,
+        case when {{ is_sufficient }}
+            then estimates.naive_difference - estimates.t_quantile * sqrt(estimates.naive_variance) end
+            as naive_difference_low,
+        case when {{ is_sufficient }}
+            then estimates.naive_difference + estimates.t_quantile * sqrt(estimates.naive_variance) end
+            as naive_difference_high,
+        case when {{ is_sufficient }} then estimates.did_estimate end as did_estimate,
+        case when {{ is_sufficient }} then estimates.did_estimate - estimates.t_quantile * sqrt(estimates.did_variance) end
+            as did_low,
+        case when {{ is_sufficient }} then estimates.did_estimate + estimates.t_quantile * sqrt(estimates.did_variance) end
+            as did_high,
+        case when {{ is_sufficient }} then
+            {{ safe_divide('estimates.did_estimate', 'estimates.trained_after_error_rate - estimates.did_estimate') }}
+        end as did_relative_effect,
+        {{ is_sufficient }} as is_sufficient_sample
     from estimates
     inner join courses on estimates.course_id = courses.course_id
 )
