@@ -24,45 +24,39 @@ def query(warehouse, sql):
         con.close()
 
 
-def test_orphans_are_reported_then_join_when_the_parent_lands(tmp_path):
-    landing, warehouse, held_back = tmp_path / "landing", tmp_path / "warehouse", tmp_path / "later"
+def held_back_items(landing, day_folder, held):
+    """Move one day's item files out of the landing folder; return the item ids they hold."""
+    shutil.move(str(day_folder), held)
+    return {line.split(",")[0] for path in held.iterdir() for line in path.read_text().splitlines()[1:]}
+
+
+def test_orphans_are_reported_kept_and_join_when_the_parent_lands(tmp_path):
+    """Three runs over one landing whose first and last days' items arrive late.
+    Run 1: decisions without their item are reported (not published), and so are the audits of those
+    decisions (grand-orphans waiting for the item). Run 2: a new appeal of a first-day decision arrives.
+    An incremental run re-evaluates only the re-opened rows of dq_orphans, and a new appeal does not
+    re-open its decision, so the run must take the decision's missing item from the previous build's list
+    and name the item, not the decision; the decision stays listed though this run did not re-open it.
+    The first day is older than the lookback window (which re-opens the latest days every run); the
+    last day is inside it. Run 3: the items land and everything joins."""
+    landing, warehouse = tmp_path / "landing", tmp_path / "warehouse"
     generate(landing, days=3, decisions_per_day=300, seed=9, start=date(2026, 6, 1))
-    last_day = sorted((landing / "items").iterdir())[-1]
-    shutil.move(str(last_day), held_back)  # the last day's items arrive late
-    late_items = {line.split(",")[0] for line in (next(held_back.iterdir())).read_text().splitlines()[1:]}
+    first_day, last_day = sorted((landing / "items").iterdir())[0], sorted((landing / "items").iterdir())[-1]
+    late_items = (held_back_items(landing, first_day, tmp_path / "first")
+                  | held_back_items(landing, last_day, tmp_path / "last"))
 
     run_pipeline(landing, warehouse, quiet_console())
     orphans = query(warehouse, "select row_key, parent_key from monitoring.dq_orphans where table_name = 'decisions'")
     assert orphans and {parent for _, parent in orphans} <= late_items
+    assert any(key.startswith("dec-20260601-") for key, _ in orphans)
     orphan_ids = tuple(key for key, _ in orphans)
     assert query(warehouse, f"select count(*) from marts.fct_decisions where decision_id in {orphan_ids}") == [(0,)]
     report = dict(query(warehouse, "select table_name, orphan_rows from monitoring.dq_ingest_report"))
     assert report["decisions"] == len(orphans)
-    # Audits of those decisions wait for the decision's item (a grand-orphan), and say so.
     waiting_audits = query(warehouse, "select parent_key from monitoring.dq_orphans where table_name = 'audits'")
     assert waiting_audits and {key for (key,) in waiting_audits} <= late_items
 
-    shutil.move(str(held_back), last_day)
-    run_pipeline(landing, warehouse, quiet_console())
-    assert query(warehouse, "select count(*) from monitoring.dq_orphans") == [(0,)]
-    assert query(warehouse, f"select count(*) from marts.fct_decisions where decision_id in {orphan_ids}") == [
-        (len(orphan_ids),)]
-
-
-def test_an_appeal_arriving_for_a_decision_still_waiting_names_the_missing_item(tmp_path):
-    """An incremental run re-evaluates only the re-opened rows of dq_orphans. A new appeal does not re-open
-    its decision (fct_appeals is rebuilt whole), so when its decision still waits for its item, the run
-    must take that from the previous build's list and name the item, not the decision. The first day's
-    items arrive late: its decisions are older than the lookback window, which re-opens every run."""
-    landing, warehouse, held_back = tmp_path / "landing", tmp_path / "warehouse", tmp_path / "later"
-    generate(landing, days=3, decisions_per_day=300, seed=9, start=date(2026, 6, 1))
-    first_day = sorted((landing / "items").iterdir())[0]
-    shutil.move(str(first_day), held_back)
-    run_pipeline(landing, warehouse, quiet_console())
-    (decision_id, item_id), = query(warehouse, "select row_key, parent_key from monitoring.dq_orphans where "
-                                               "table_name = 'decisions' and row_key like 'dec-20260601-%' "
-                                               "order by row_key limit 1")
-
+    decision_id, item_id = min((key, parent) for key, parent in orphans if key.startswith("dec-20260601-"))
     late_appeal = landing / "appeals" / "late" / "appeals_late.csv"
     late_appeal.parent.mkdir()
     late_appeal.write_text("appeal_id,decision_id,filed_at,resolved_at,appeal_outcome\n"
@@ -70,11 +64,13 @@ def test_an_appeal_arriving_for_a_decision_still_waiting_names_the_missing_item(
     run_pipeline(landing, warehouse, quiet_console())
     assert query(warehouse, "select parent_table, parent_key from monitoring.dq_orphans "
                             "where table_name = 'appeals' and row_key = 'apl-late-1'") == [("items", item_id)]
-    # The decision is still listed, though this run did not re-open it.
     assert query(warehouse, f"select parent_key from monitoring.dq_orphans where row_key = '{decision_id}'") == [
         (item_id,)]
 
-    shutil.move(str(held_back), first_day)
+    shutil.move(str(tmp_path / "first"), first_day)
+    shutil.move(str(tmp_path / "last"), last_day)
     run_pipeline(landing, warehouse, quiet_console())
     assert query(warehouse, "select count(*) from monitoring.dq_orphans") == [(0,)]
+    assert query(warehouse, f"select count(*) from marts.fct_decisions where decision_id in {orphan_ids}") == [
+        (len(orphan_ids),)]
     assert query(warehouse, "select count(*) from marts.fct_appeals where appeal_id = 'apl-late-1'") == [(1,)]

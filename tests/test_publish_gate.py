@@ -264,9 +264,7 @@ def test_kill_9_of_the_run_alone_takes_its_dbt_child_along(copy_of):
     process.communicate(timeout=60)
     gone, alive = psutil.wait_procs(children, timeout=15)
     assert not alive, f"dbt outlived the run that started it: {[p.pid for p in alive]}"
-    again = modqa_run(landing, warehouse)
-    out, err = again.communicate(timeout=900)
-    assert again.returncode == 0, out + err
+    # That the next run recovers from a killed one is test_kill_9_during_dbt_leaves_the_published_warehouse_intact's.
 
 
 HOLD_LOCK = """
