@@ -24,7 +24,7 @@
     last build or its decision was re-opened. -#}
 {% macro is_reopened_child(decision_id_column, load_id_column) %}
     {%- if incremental_since() is none %}true{% else -%}
-    ({{ load_id_column }} > '{{ incremental_since() }}' or {{ is_reopened_decision(decision_id_column) }})
+    ({{ delivered_since(load_id_column) }} or {{ is_reopened_decision(decision_id_column) }})
     {%- endif %}
 {% endmacro %}
 

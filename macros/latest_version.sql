@@ -4,11 +4,12 @@
     Ingest flags every delivery of a key loaded before (`_redelivered`), so a key has more than one
     version exactly when one of its rows is flagged: only those keys go through the window, and the
     rest are taken as they are (cheaper than counting the deliveries of every key).
-    In an incremental run only deliveries newer than what `existing` holds are read: load ids grow
-    with time, so a newer delivery always replaces the stored version of its key. -#}
-{% macro latest_version(relation, key_columns, existing=none) %}
+    In an incremental run (`incremental`) only deliveries since the last build are read
+    (macros/delivered_since.sql, the one watermark): load ids grow with time, so a newer delivery always
+    replaces the stored version of its key. -#}
+{% macro latest_version(relation, key_columns, incremental=false) %}
     {%- set newer -%}
-        {%- if existing is not none %} and _load_id > (select coalesce(max(load_id), '') from {{ existing }}){% endif -%}
+        {%- if incremental %} and {{ delivered_since('_load_id') }}{% endif -%}
     {%- endset %}
     {%- set on_keys %}
         {%- for key in key_columns %}{{ ' and ' if not loop.first }}delivered.{{ key }} = repeated.{{ key }}{% endfor -%}

@@ -10,7 +10,7 @@
     {%- if since is none or incremental_materialization() != 'incremental' or not execute -%}
         {{ return([]) }}
     {%- endif -%}
-    {%- set delivered_since = "load_id > '" ~ since ~ "'" -%}
+    {%- set delivered_since = delivered_since('load_id') -%}
     {%- set reopened = graph_relation('int_reopened_decisions') -%}
     {%- set by_decision = 'decision_id is null or decision_id in (select decision_id from ' ~ reopened ~ ')' -%}
     {%- set by_day = 'decision_date is null or decision_date in (select decision_date from '

@@ -43,15 +43,15 @@ roster as (
 superseded_decisions as (
     select item_id, cast(cast(decided_at as timestamp) as date) as decision_date
     from {{ source('landing', 'decisions') }}
-    where _load_id <= '{{ since }}'
-        and decision_id in (select decision_id from decisions where load_id > '{{ since }}')
+    where not {{ delivered_since('_load_id') }}
+        and decision_id in (select decision_id from decisions where {{ delivered_since('load_id') }})
 ),
 
 superseded_audit_targets as (
     select decision_id
     from {{ source('landing', 'audits') }}
-    where _load_id <= '{{ since }}'
-        and audit_id in (select audit_id from audits where load_id > '{{ since }}')
+    where not {{ delivered_since('_load_id') }}
+        and audit_id in (select audit_id from audits where {{ delivered_since('load_id') }})
 ),
 
 roster_changes as (
@@ -60,9 +60,9 @@ roster_changes as (
         cast(min(case when known.person_id is null and roster.hired_on < roster.snapshot_date
                       then roster.hired_on else roster.snapshot_date end) as timestamp) as changed_from
     from roster
-    left join (select distinct person_id from roster where load_id <= '{{ since }}') as known
+    left join (select distinct person_id from roster where not {{ delivered_since('load_id') }}) as known
         on roster.person_id = known.person_id
-    where roster.load_id > '{{ since }}'
+    where {{ delivered_since('roster.load_id') }}
     group by roster.person_id
 ),
 
@@ -81,14 +81,14 @@ always_reopened as (
 ),
 
 touched_items as (
-    select item_id from decisions where load_id > '{{ since }}'
+    select item_id from decisions where {{ delivered_since('load_id') }}
     union
     select decisions.item_id
     from audits
     inner join decisions on audits.decision_id = decisions.decision_id
-    where audits.load_id > '{{ since }}'
+    where {{ delivered_since('audits.load_id') }}
     union
-    select item_id from items where load_id > '{{ since }}'
+    select item_id from items where {{ delivered_since('load_id') }}
     union
     select item_id from superseded_decisions
     union

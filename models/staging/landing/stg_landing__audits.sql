@@ -1,8 +1,8 @@
 {{ config(materialized=incremental_materialization(), unique_key='audit_id',
           incremental_strategy=var('incremental_strategy')) }}
--- Incremental: a run reads only the deliveries newer than the stored ones and replaces their keys.
+-- Incremental: a run reads only the deliveries since the last build (delivered_since) and replaces their keys.
 with source as (
-    {{ latest_version(source('landing', 'audits'), var('raw_keys')['audits'], this if is_incremental() else none) }}
+    {{ latest_version(source('landing', 'audits'), var('raw_keys')['audits'], incremental=is_incremental()) }}
 ),
 
 final as (
