@@ -44,7 +44,7 @@ test-fast: $(VENV)/.installed-dev
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check orchestration expectations tests
-	MODQA_WAREHOUSE=$${MODQA_WAREHOUSE:-data/warehouse} $(BIN)/sqlfluff lint models tests/dbt --processes 2
+	MODQA_LINT_SQL=1 $(BIN)/pytest tests/test_lint.py
 
 clean:
 	rm -rf data/warehouse .pytest_cache

@@ -5,7 +5,11 @@ step functions (orchestration/steps.py): imports go one way."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -149,8 +153,10 @@ def _execute(landing: Path, warehouse: Path, console: Console, target: str, sett
             recovered = recover_interrupted_runs(instance)
             if recovered:
                 console.print(f"[dim]recovered {len(recovered)} interrupted run(s) of this warehouse[/dim]")
-            result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False,
-                                            **partition_arguments(job, start, end))
+            with dagster_stderr_kept(debug) as kept:
+                result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False,
+                                                **partition_arguments(job, start, end))
+            keep_in_run_log(layout(warehouse).run_log(result.run_id), kept.getvalue())
             if not result.success:
                 error = failure_of(result)
                 error.args = (f"{error}\nDagster's log of this run: {layout(warehouse).run_log(result.run_id)}",)
@@ -164,6 +170,26 @@ def _execute(landing: Path, warehouse: Path, console: Console, target: str, sett
     if target == "duckdb":
         return RunReport(target, lay.published_database, lay.published_database, warnings)
     return RunReport(target, None, lay.spark_warehouse / "marts.db", warnings)
+
+
+@contextmanager
+def dagster_stderr_kept(debug: bool) -> Iterator[io.StringIO]:
+    """Dagster writes some failures of its own (an event it could not store, e.g. on a full disk) straight
+    to stderr, traceback and all. Without --debug they are kept (for the run log) and the person sees the
+    one readable error the run ends in."""
+    kept = io.StringIO()
+    if debug:
+        yield kept
+        return
+    with contextlib.redirect_stderr(kept):
+        yield kept
+
+
+def keep_in_run_log(run_log: Path, text: str) -> None:
+    """Best effort: the disk that made Dagster complain may have no room for its complaint either."""
+    if text:
+        with contextlib.suppress(OSError), open(run_log, "a", encoding="utf-8") as handle:
+            handle.write(text)
 
 
 def run_pipeline(landing: Path, warehouse: Path, console: Console, target: str = "duckdb",

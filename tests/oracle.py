@@ -16,7 +16,7 @@ import pandas as pd
 KEYS = {
     "items": ["item_id"], "decisions": ["decision_id"], "audits": ["audit_id"], "appeals": ["appeal_id"],
     "calibration_labels": ["session_id", "item_id", "rater_id"], "roster": ["snapshot_date", "person_id"],
-    "shifts": ["person_id", "shift_date"],
+    "shifts": ["person_id", "shift_date"], "trainings": ["training_id"],
 }
 TIMESTAMPS = {"enqueued_at", "decided_at", "audited_at", "filed_at", "resolved_at", "labeled_at"}
 

@@ -171,9 +171,12 @@ cell_rates as (
     select
         cells.*,
         {{ safe_divide('errors_w', 'sum_w') }} as error_rate,
-        case study_group || '_' || period
-            when 'trained_after' then 1 when 'trained_before' then -1
-            when 'control_after' then -1 when 'control_before' then 1 end as did_sign,
+        case
+            when study_group = 'trained' and period = 'after' then 1
+            when study_group = 'trained' and period = 'before' then -1
+            when study_group = 'control' and period = 'after' then -1
+            when study_group = 'control' and period = 'before' then 1
+        end as did_sign,
         case when study_group = 'trained' then (case when period = 'after' then 1 else -1 end) else 0 end
             as naive_sign
     from cells
@@ -238,9 +241,9 @@ estimates as (
     select
         pivoted.*,
         variances.clusters,
-        trained_after_error_rate - trained_before_error_rate as naive_difference,
-        (trained_after_error_rate - trained_before_error_rate)
-            - (control_after_error_rate - control_before_error_rate) as did_estimate,
+        pivoted.trained_after_error_rate - pivoted.trained_before_error_rate as naive_difference,
+        (pivoted.trained_after_error_rate - pivoted.trained_before_error_rate)
+            - (pivoted.control_after_error_rate - pivoted.control_before_error_rate) as did_estimate,
         case when variances.clusters > 1
              then variances.clusters / (variances.clusters - 1.0) * variances.naive_score_squares end
             as naive_variance,
