@@ -1,33 +1,23 @@
-{#- What a data test reads from the model it tests. dbt's own version applies the test's `where` config;
-    this one also narrows the tests of the large incremental models, in an incremental build, to the rows
-    that build rebuilt. Every other row is unchanged since the previous build, whose tests passed, so
-    re-testing it costs time that grows with the history and proves nothing new. Only checks a
-    rebuilt row can break by itself are narrowed: row-level tests (not_null, accepted_values,
-    relationships from this model, expression_is_true) and `unique` on the model's incremental key
-    (delete+insert and replace_reopened replace every stored row of a rebuilt key, so a duplicate can
-    only be among the rebuilt rows). Any other test (e.g. uniqueness of another column) keeps reading
-    the whole model. The models and their rebuilt rows: macros/rebuilt_rows.sql. -#}
+{#- What a data test reads from the model it tests: dbt's own version (the test's `where` config), plus one
+    placeholder. A test whose `where` contains `__rebuilt_rows__` reads, in an incremental build, only the
+    rows that build rebuilt (rebuilt_rows_condition); in a full build, on Spark and at parse time the
+    placeholder is `true`. Every other row is unchanged since the previous build, whose tests passed, so
+    re-testing it costs time that grows with the history and proves nothing new. The placeholder is put,
+    in the models' yml, only on checks a rebuilt row can break by itself: row-level tests (not_null,
+    accepted_values, relationships from the model, expression_is_true, rate_within_interval) and
+    uniqueness of the column the model's rows are re-opened by (every stored row of a re-opened value is
+    rebuilt, so a duplicate can only be among the rebuilt rows; staging relies on its strategy
+    replacing every stored row of a re-delivered key). A test without it reads the whole model.
+    dbt documents this pattern: a custom get_where_subquery expanding a placeholder in `where`. -#}
 {% macro default__get_where_subquery(relation) -%}
-    {%- set conditions = [] -%}
-    {%- if config.get('where') %}{% do conditions.append(config.get('where')) %}{% endif -%}
-    {%- set rebuilt = rebuilt_rows_condition(relation) -%}
-    {%- if rebuilt %}{% do conditions.append(rebuilt) %}{% endif -%}
-    {%- if conditions -%}
-        {#- parenthesised only when joined: a lone `where` reaches the engine exactly as written -#}
-        {%- set where = conditions[0] if conditions | length == 1 else '(' ~ conditions | join(') and (') ~ ')' -%}
+    {%- set where = config.get('where') -%}
+    {%- if where and '__rebuilt_rows__' in where -%}
+        {%- set where = where | replace('__rebuilt_rows__', '(' ~ rebuilt_rows_condition(relation) ~ ')') -%}
+        {%- if where == '(true)' %}{% do return(relation) %}{% endif -%}
+    {%- endif -%}
+    {%- if where -%}
         {% do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') %}
     {%- else -%}
         {% do return(relation) %}
     {%- endif -%}
-{%- endmacro %}
-
-{% macro rebuilt_rows_condition(relation) -%}
-    {%- set scope = rebuilt_row_scopes() | selectattr('model', 'equalto', relation.identifier) | first -%}
-    {%- set test = model.get('test_metadata') or {} -%}
-    {%- set row_level = ['not_null', 'accepted_values', 'relationships', 'expression_is_true'] -%}
-    {%- if scope and (test.get('name') in row_level
-                      or (test.get('name') == 'unique' and test.get('kwargs', {}).get('column_name') == scope.key)) -%}
-        {{ return(scope.condition) }}
-    {%- endif -%}
-    {{ return(none) }}
 {%- endmacro %}

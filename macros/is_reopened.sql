@@ -1,22 +1,23 @@
 {#- Filters of incremental runs: the rows an incremental run rebuilds (int_reopened_decisions,
     int_reopened_days). Without `since_load_id` (macros/incremental_run.sql) every row re-opens. Models calling these carry
     `-- depends_on:` comments for both models, because the refs here render only in incremental runs,
-    after dbt has read the graph. -#}
+    after dbt has read the graph. A data test reads these conditions too (macros/get_where_subquery.sql):
+    there the relations come from the graph, since a test cannot ref a model it does not depend on. -#}
 {% macro is_reopened_decision(decision_id_column) %}
     {%- if incremental_since() is none %}true{% else -%}
-    {{ decision_id_column }} in (select decision_id from {{ ref('int_reopened_decisions') }})
+    {{ decision_id_column }} in (select decision_id from {{ reopened_relation('int_reopened_decisions') }})
     {%- endif %}
 {% endmacro %}
 
 {% macro is_reopened_item(item_id_column) %}
     {%- if incremental_since() is none %}true{% else -%}
-    {{ item_id_column }} in (select item_id from {{ ref('int_reopened_decisions') }})
+    {{ item_id_column }} in (select item_id from {{ reopened_relation('int_reopened_decisions') }})
     {%- endif %}
 {% endmacro %}
 
 {% macro is_reopened_day(date_column) %}
     {%- if incremental_since() is none %}true{% else -%}
-    {{ date_column }} in (select decision_date from {{ ref('int_reopened_days') }})
+    {{ date_column }} in (select decision_date from {{ reopened_relation('int_reopened_days') }})
     {%- endif %}
 {% endmacro %}
 
@@ -37,10 +38,10 @@
     (table_name = 'shifts'
         or (table_name = 'decisions' and {{ is_reopened_decision('row_key') }})
         or (table_name = 'audits' and row_key in (
-            select audit_id from {{ ref('stg_landing__audits') }}
+            select audit_id from {{ reopened_relation('stg_landing__audits') }}
             where {{ is_reopened_child('decision_id', 'load_id') }}))
         or (table_name = 'appeals' and row_key in (
-            select appeal_id from {{ ref('stg_landing__appeals') }}
+            select appeal_id from {{ reopened_relation('stg_landing__appeals') }}
             where {{ is_reopened_child('decision_id', 'load_id') }})))
     {%- endif %}
 {% endmacro %}

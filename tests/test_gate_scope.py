@@ -49,13 +49,11 @@ def incremental_build(built_warehouse, tmp_path_factory):
             select distinct decision_date from intermediate.int_reopened_decisions;
         create or replace table intermediate.int_rebuilt_rows as
             select * from (values
-                ('fct_decisions', 'marts.fct_decisions', 'decision_id', 'decision_id is null or decision_id in '
-                 || '(select decision_id from intermediate.int_reopened_decisions)'),
-                ('agg_quality_daily', 'marts.agg_quality_daily', 'decision_date', 'decision_date is null or '
-                 || 'decision_date in (select decision_date from intermediate.int_reopened_days)'),
-                ('stg_landing__decisions', 'staging.stg_landing__decisions', 'decision_id',
-                 'load_id > ''{SINCE}''')
-            ) as scopes (model_name, relation_name, incremental_key, rebuilt_rows_condition);
+                ('fct_decisions', 'marts.fct_decisions', 'decision', 'decision_id'),
+                ('agg_quality_daily', 'marts.agg_quality_daily', 'day', 'decision_date'),
+                ('stg_landing__decisions', 'staging.stg_landing__decisions', 'delivery', 'decision_id'),
+                ('dq_orphans', 'monitoring.dq_orphans', 'orphan', null)
+            ) as scopes (model_name, relation_name, reopened_by, reopened_column);
         update staging.stg_landing__decisions set load_id = '{SINCE}';
         update staging.stg_landing__decisions set load_id = '{THROUGH}'
             where decision_id in (select decision_id from intermediate.int_reopened_decisions);

@@ -4,16 +4,19 @@ same files; and a daily build re-opens only the days the new files touch."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import date, timedelta
 
 import duckdb
 import pytest
 
-from orchestration.dbt_runner import build, run_dbt
+from expectations.scope import rebuilt_rows_predicate
+from orchestration.dbt_runner import build, dbt_executable, run_dbt
 from orchestration.generator import generate
 from orchestration.incremental import SINCE_ENV
 from orchestration.ingest.loader import ingest
-from orchestration.project import layout
+from orchestration.project import PROJECT_DIR, dbt_environment, layout
 from tests.mart_comparison import compare_builds
 
 pytestmark = pytest.mark.slow
@@ -91,28 +94,43 @@ def test_every_published_mart_equals_the_full_refresh_build(builds):
     assert rows["fct_decisions"] > 2500 and rows["agg_quality_daily"] > 100
 
 
-def test_the_gate_is_told_the_rebuilt_rows_in_sql_that_runs_on_the_build(builds):
-    """int_rebuilt_rows hands the gate dbt's own list of rebuilt rows (macros/rebuilt_rows.sql): every
-    condition runs on the build database, and the fct_decisions one selects the re-opened decisions."""
+def test_the_gate_is_told_what_each_model_was_rebuilt_by(builds):
+    """int_rebuilt_rows lists, as data, every model that declares `reopened_by` (from dbt's graph, not a
+    hand-written list); the gate's own predicate per kind (expectations/scope.py) runs on the build, and
+    the fct_decisions one selects exactly the re-opened decisions."""
     _, daily, _, reopened = builds
     con = duckdb.connect(str(layout(daily).build_database), read_only=True)
     try:
-        scopes = {relation: condition for relation, condition in con.execute(
-            "select relation_name, rebuilt_rows_condition from intermediate.int_rebuilt_rows").fetchall()}
-        counts = {relation: con.execute(f"select count(*) from {relation} where {condition}").fetchone()[0]
-                  for relation, condition in scopes.items()}
+        since = con.execute("select since_load_id from intermediate.int_build_scope").fetchone()[0]
+        scopes = con.execute("select model_name, relation_name, reopened_by, reopened_column "
+                             "from intermediate.int_rebuilt_rows").fetchall()
+        predicates = {relation: rebuilt_rows_predicate(kind, column, since) for _, relation, kind, column in scopes}
+        counts = {relation: con.execute(f"select count(*) from {relation} where {predicate}").fetchone()[0]
+                  for relation, predicate in predicates.items() if predicate}
         stored = {row[0] for row in con.execute("select decision_id from marts.fct_decisions").fetchall()}
     finally:
         con.close()
-    assert {"marts.fct_decisions", "marts.fct_qa_audits", "marts.agg_quality_daily",
-            "staging.stg_landing__decisions"} <= set(scopes)
+    assert {model: (kind, column) for model, _, kind, column in scopes} == {
+        "stg_landing__decisions": ("delivery", "decision_id"),
+        "stg_landing__items": ("delivery", "item_id"),
+        "stg_landing__audits": ("delivery", "audit_id"),
+        "int_items_first_decided": ("item", "item_id"),
+        "int_audits_ranked": ("decision", "decision_id"),
+        "int_decisions_verdicts_resolved": ("decision", "decision_id"),
+        "fct_decisions": ("decision", "decision_id"),
+        "fct_qa_audits": ("decision", "decision_id"),
+        "dq_orphans": ("orphan", None),
+        "agg_quality_daily": ("day", "decision_date"),
+        "agg_sla_daily": ("day", "decision_date"),
+    }
+    assert predicates["monitoring.dq_orphans"] is None  # validated whole
     assert counts["marts.fct_decisions"] == len(reopened[-1][0] & stored) > 0
 
 
 def test_incremental_data_tests_read_the_rebuilt_rows_and_still_catch_a_defect_there(builds):
-    """In an incremental build the large models' row-level and key tests read only the rows it rebuilt
-    (macros/get_where_subquery.sql); a duplicate planted among those rows still fails `unique`. Runs last:
-    it changes the daily build database, and puts it back."""
+    """In an incremental build the tests whose `where` names `__rebuilt_rows__` read only the rows it rebuilt
+    (macros/get_where_subquery.sql); a duplicate planted among those rows still fails `unique`. Changes the
+    daily build database, and puts it back."""
     _, daily, _, _ = builds
     database = layout(daily).build_database
     con = duckdb.connect(str(database))
@@ -138,6 +156,63 @@ def test_incremental_data_tests_read_the_rebuilt_rows_and_still_catch_a_defect_t
     # A null key is never filtered away from not_null.
     not_null = next((layout(daily).dbt_target_dir / "compiled").rglob("not_null_fct_decisions_decision_id.sql"))
     assert "decision_id is null or decision_id in" in not_null.read_text()
+
+
+def test_a_data_test_without_the_placeholder_reads_the_whole_model(builds):
+    """Only a test that asks for it is narrowed. In fct_qa_audits, whose rows are re-opened by decision,
+    `unique` on audit_id has no placeholder: a duplicate audit planted on a decision this build did not
+    re-open fails it. The accepted_values test on audit_type has one: a bad value planted on that same
+    untouched decision is not its business. Changes the daily build database, and puts it back."""
+    _, daily, _, _ = builds
+    database = layout(daily).build_database
+    con = duckdb.connect(str(database))
+    try:
+        since = con.execute("select since_load_id from intermediate.int_build_scope").fetchone()[0]
+        audit_id, audit_type = con.execute("""
+            select audit_id, audit_type from marts.fct_qa_audits
+            where decision_id not in (select decision_id from intermediate.int_reopened_decisions
+                                      where decision_id is not null)
+            order by audit_id limit 1""").fetchone()
+        con.execute("insert into marts.fct_qa_audits select * from marts.fct_qa_audits where audit_id = ?", [audit_id])
+        con.execute("update marts.fct_qa_audits set audit_type = 'bogus' where audit_id = ?", [audit_id])
+    finally:
+        con.close()
+    try:
+        selected = ["fct_qa_audits,test_name:unique", "fct_qa_audits,test_name:accepted_values"]
+        result = run_dbt(["test", "--select", *selected], daily, extra_env={SINCE_ENV: since})
+    finally:
+        con = duckdb.connect(str(database))
+        con.execute("delete from marts.fct_qa_audits where rowid = (select max(rowid) from marts.fct_qa_audits "
+                    "where audit_id = ?)", [audit_id])
+        con.execute("update marts.fct_qa_audits set audit_type = ? where audit_id = ?", [audit_type, audit_id])
+        con.close()
+    assert result.returncode != 0
+    assert [node.name for node in result.failures] == ["unique_fct_qa_audits_audit_id"]
+    passed = [node.name for node in result.nodes if node.name.startswith("accepted_values_fct_qa_audits_audit_type")]
+    assert passed, "the accepted_values test on audit_type did not run"
+    compiled = next((layout(daily).dbt_target_dir / "compiled").rglob("unique_fct_qa_audits_audit_id.sql"))
+    assert "int_reopened" not in compiled.read_text()
+
+
+def test_an_unknown_reopened_by_fails_compilation_naming_the_model_and_the_kinds(tmp_path):
+    """A copy of the project with one model's `reopened_by` misspelt: compiling fails with the model and
+    the values it may take, not with a wrong delete at run time. (A missing value takes the same check.)"""
+    project = tmp_path / "project"
+    (project / "tests").mkdir(parents=True)
+    for part in ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/dbt"):
+        source = PROJECT_DIR / part
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, project / part)
+    model = project / "models/marts/core/fct_qa_audits.sql"
+    declared = "meta={'reopened_by': 'decision'}"
+    assert declared in model.read_text()
+    model.write_text(model.read_text().replace(declared, "meta={'reopened_by': 'per_audit'}"))
+    (tmp_path / "warehouse" / "build").mkdir(parents=True)
+    result = subprocess.run([dbt_executable(), "compile", "--select", "int_rebuilt_rows", "--project-dir", str(project),
+                             "--profiles-dir", str(project)], env=dbt_environment(tmp_path / "warehouse"),
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0, result.stdout[-2000:]
+    assert ("model fct_qa_audits: config meta reopened_by is per_audit; an incremental model declares what "
+            "re-opens its rows, one of: decision, item, day, orphan, delivery") in " ".join(result.stdout.split())
 
 
 def test_a_decision_or_audit_corrected_onto_another_item_or_day_leaves_nothing_behind(tmp_path):

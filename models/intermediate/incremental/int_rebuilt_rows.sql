@@ -1,19 +1,19 @@
--- One row per model an incremental build rebuilt selectively: its relation, incremental key and the SQL
--- condition selecting the rebuilt rows (macros/rebuilt_rows.sql, the list dbt's test hook uses too).
--- Empty in a full build. The publish gate reads it to validate those rows rather than all history again.
+-- One row per model an incremental build rebuilt selectively (macros/rebuilt_row_scopes.sql, from each model's
+-- `reopened_by` config): its relation, what re-opened its rows and the column they are re-opened by. Data,
+-- not SQL: the publish gate builds its own predicate per kind (expectations/scope.py). Empty in a full build.
 {%- set scopes = rebuilt_row_scopes() %}
 {%- if scopes %}
 select * from (values
     {%- for scope in scopes %}
-    ('{{ scope.model }}', '{{ scope.relation }}', '{{ scope.key }}',
-     '{{ scope.condition | replace("'", "''") }}'){{ ',' if not loop.last }}
+    ('{{ scope.model }}', '{{ scope.relation }}', '{{ scope.reopened_by }}',
+     {{ "'" ~ scope.key ~ "'" if scope.key else 'null' }}){{ ',' if not loop.last }}
     {%- endfor %}
-) as scopes (model_name, relation_name, incremental_key, rebuilt_rows_condition)
+) as scopes (model_name, relation_name, reopened_by, reopened_column)
 {%- else %}
 select
     cast(null as {{ dbt.type_string() }}) as model_name,
     cast(null as {{ dbt.type_string() }}) as relation_name,
-    cast(null as {{ dbt.type_string() }}) as incremental_key,
-    cast(null as {{ dbt.type_string() }}) as rebuilt_rows_condition
+    cast(null as {{ dbt.type_string() }}) as reopened_by,
+    cast(null as {{ dbt.type_string() }}) as reopened_column
 where false
 {%- endif %}

@@ -1,8 +1,8 @@
-{{ config(materialized=incremental_materialization(), unique_key='decision_id',
-          incremental_strategy='replace_reopened') }}
+{{ config(materialized=incremental_materialization(), unique_key='audit_id',
+          incremental_strategy='replace_reopened', meta={'reopened_by': 'decision'}) }}
 -- depends_on: {{ ref('int_reopened_decisions') }}
--- Incremental: the audits of the re-opened decisions (int_reopened_decisions) are rebuilt, keyed by
--- decision (strategy replace_reopened: the key groups a decision's rows, it is not a row key).
+-- Incremental: the audits of the re-opened decisions (int_reopened_decisions) are rebuilt (reopened_by
+-- decision: strategy replace_reopened deletes every stored row of a re-opened decision first).
 -- Audits of decisions that have arrived (orphans wait in staging and are counted by monitoring),
 -- ranked per decision: the latest audit sets the effective verdict, the earliest random audit
 -- sets the sampling weight.

@@ -1,5 +1,5 @@
 {{ config(materialized=incremental_materialization(), unique_key='decision_id',
-          incremental_strategy=var('incremental_strategy')) }}
+          incremental_strategy=var('incremental_strategy'), meta={'reopened_by': 'decision'}) }}
 -- depends_on: {{ ref('int_reopened_decisions') }}, {{ ref('int_reopened_days') }}
 -- Incremental: the re-opened decisions (int_reopened_decisions) are rebuilt, keyed by decision.
 -- Every decision whose item has arrived, with the item's attributes, the vendor and staff version valid

@@ -1,0 +1,13 @@
+{#- What re-opens a model's rows in an incremental build, declared per model as
+    `config(meta={'reopened_by': ...})` and read here, never inferred from the name of its unique_key:
+      decision  its rows of the re-opened decisions (column decision_id; int_reopened_decisions)
+      item      its rows of the items of those decisions (column item_id)
+      day       its rows of the re-opened days (column decision_date; int_reopened_days)
+      orphan    dq_orphans' re-evaluated rows (is_reopened_orphan)
+      delivery  staging: the rows delivered since the last build (delivered_since; the strategy replaces
+                their keys)
+    The column is the one the kind selects rows by (none: no single column). -#}
+{% macro reopened_by_kinds() -%}
+    {{ return({'decision': 'decision_id', 'item': 'item_id', 'day': 'decision_date', 'orphan': none,
+               'delivery': none}) }}
+{%- endmacro %}

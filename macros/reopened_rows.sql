@@ -1,0 +1,11 @@
+{#- The SQL condition selecting a model's rows that an incremental run re-opens, by what re-opens them
+    (`reopened_by`, macros/reopened_by_kinds.sql). `true` in a full build. -#}
+{% macro reopened_rows(reopened_by, model_name) -%}
+    {%- set reopened_by = checked_reopened_by(reopened_by, model_name) -%}
+    {%- if reopened_by == 'decision' -%}{{ return(is_reopened_decision('decision_id') | trim) }}
+    {%- elif reopened_by == 'item' -%}{{ return(is_reopened_item('item_id') | trim) }}
+    {%- elif reopened_by == 'day' -%}{{ return(is_reopened_day('decision_date') | trim) }}
+    {%- elif reopened_by == 'orphan' -%}{{ return(is_reopened_orphan() | trim) }}
+    {%- else -%}{{ return(delivered_since('load_id') | trim) }}
+    {%- endif -%}
+{%- endmacro %}
