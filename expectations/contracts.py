@@ -13,6 +13,10 @@ from orchestration.project import PROJECT_DIR
 
 MARTS_DIR = PROJECT_DIR / "models" / "marts"
 SCHEMA_OF_FOLDER = {"monitoring": "monitoring"}  # every other marts folder builds into `marts`
+# The marts' dbt tests whose rules the gate derives and checks (below). One owner per invariant: where the
+# gate runs (the DuckDB target) dbt does not run these tests again on the same build
+# (orchestration/dbt_runner.py); on Spark, where no gate runs, dbt does.
+GATE_DERIVED_TESTS = ("unique", "unique_combination_of_columns", "accepted_values", "rate_within_interval")
 
 
 @dataclass
@@ -21,6 +25,8 @@ class MartContract:
     schema: str
     columns: list[tuple[str, str]]  # (name, contract data_type) in order
     key: list[str] = field(default_factory=list)
+    # further unique columns or combinations, each with the `where` its dbt test declares (None: every row)
+    other_keys: list[tuple[tuple[str, ...], str | None]] = field(default_factory=list)
     accepted_values: dict[str, list[str]] = field(default_factory=dict)
     intervals: list[tuple[str, str, str]] = field(default_factory=list)  # (rate, low, high)
 
@@ -37,17 +43,36 @@ def _arguments(test: dict) -> dict:
     return (body or {}).get("arguments", body or {}) if isinstance(body, dict) else {}
 
 
+def _where(test: dict | str) -> str | None:
+    """A test's own row filter; the incremental placeholder `__rebuilt_rows__` is none (the gate scopes an
+    incremental build itself, expectations/scope.py)."""
+    body = next(iter(test.values())) if isinstance(test, dict) else None
+    where = ((body or {}).get("config") or {}).get("where") if isinstance(body, dict) else None
+    return None if not where or where.strip() == "__rebuilt_rows__" else where
+
+
+def _unscoped(model: str, kind: str, test: dict | str) -> None:
+    """The gate checks a mart's value sets and intervals on every row: a `where` on such a test would be
+    ignored silently, so it is refused (express the rule for those rows as an expression_is_true test)."""
+    if _where(test) is not None:
+        raise ValueError(f"{model}: the {kind} test has `where: {_where(test)}`, which the publish gate "
+                         "cannot apply; state the rule without it or as an expression_is_true test")
+
+
 def read_mart_contracts(marts_dir: Path = MARTS_DIR) -> dict[str, MartContract]:
     contracts = {}
     for path in sorted(marts_dir.rglob("_*.yml")):
         schema = SCHEMA_OF_FOLDER.get(path.parent.name, "marts")
         for model in (yaml.safe_load(path.read_text()) or {}).get("models", []):
             contract = MartContract(model["name"], schema, [(c["name"], c["data_type"]) for c in model["columns"]])
+            declared_keys: list[tuple[tuple[str, ...], str | None]] = []
             for test in model.get("data_tests", []) or []:
                 kind = next(iter(test)) if isinstance(test, dict) else test
                 if kind == "unique_combination_of_columns":
                     contract.key = list(_arguments(test)["combination_of_columns"])
+                    declared_keys.append((tuple(contract.key), _where(test)))
                 elif kind == "rate_within_interval":
+                    _unscoped(model["name"], kind, test)
                     arguments = _arguments(test)
                     contract.intervals.append((arguments["rate"], arguments["low"], arguments["high"]))
             for column in model["columns"]:
@@ -55,7 +80,10 @@ def read_mart_contracts(marts_dir: Path = MARTS_DIR) -> dict[str, MartContract]:
                     kind = next(iter(test)) if isinstance(test, dict) else test
                     if kind == "unique":
                         contract.key = [column["name"]]
+                        declared_keys.append(((column["name"],), _where(test)))
                     elif kind == "accepted_values":
+                        _unscoped(model["name"], kind, test)
                         contract.accepted_values[column["name"]] = list(_arguments(test)["values"])
+            contract.other_keys = [key for key in dict.fromkeys(declared_keys) if key != (tuple(contract.key), None)]
             contracts[contract.name] = contract
     return contracts

@@ -75,6 +75,20 @@ def non_negative_check(contract: MartContract) -> Check | None:
                  breaking_sql=breaking, per_row=True, description="Counts, sums and durations are never negative")
 
 
+def other_key_check(contract: MartContract, columns: tuple[str, ...], where: str | None) -> Check:
+    """A further uniqueness the mart's yml declares, over the rows its test's `where` selects."""
+    name, described = f"{'_'.join(columns)}_unique", f"One row per {' × '.join(columns)}"
+    if where is None:
+        return Check(name, contract.relation, "unique", columns=columns, description=described)
+    listed = ", ".join(columns)
+    return Check(name, contract.relation, "rows", columns=columns,
+                 sql=f"select {listed}, count(*) as copies from {{batch}} where {where} group by {listed} "
+                     "having count(*) > 1",
+                 breaking_sql=f"insert into {contract.relation} select * from {contract.relation} "
+                              f"where {where} limit 1",
+                 description=f"{described} where {where}")
+
+
 def mart_checks(contract: MartContract) -> list[Check]:
     checks = [schema_check(contract)]
     if contract.key:
@@ -82,6 +96,7 @@ def mart_checks(contract: MartContract) -> list[Check]:
                             description=f"One row per {' × '.join(contract.key)}"))
         checks += [Check(f"{column}_not_null", contract.relation, "not_null", column=column)
                    for column in contract.key]
+    checks += [other_key_check(contract, columns, where) for columns, where in contract.other_keys]
     checks += [Check(f"{column}_in_set", contract.relation, "in_set", column=column, values=tuple(values))
                for column, values in contract.accepted_values.items()]
     in_interval = {name for triple in contract.intervals for name in triple}

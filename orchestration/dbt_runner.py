@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from expectations.contracts import GATE_DERIVED_TESTS, MARTS_DIR
 from orchestration.dbt_failures import explain_failed_tests
 from orchestration.errors import BuildError, GateError, ModqaError, UsageError
 from orchestration.incremental import incremental_env, newest_load_id, record_build
@@ -143,15 +144,28 @@ def _read_event(line: str, result: DbtResult, on_node) -> None:
             result.errors.append(message)
 
 
+def gate_owned_tests(target: str) -> list[str]:
+    """dbt selectors of the marts' tests the publish gate owns on this target (none where no gate runs)."""
+    if target != "duckdb":
+        return []
+    marts = MARTS_DIR.relative_to(PROJECT_DIR).as_posix()
+    return [f"path:{marts},test_name:{name}" for name in GATE_DERIVED_TESTS]
+
+
 def build_arguments(warehouse: Path, full_refresh: bool = False, rebuild_from: date | None = None,
-                    dbt_vars: dict | None = None) -> tuple[list[str], dict[str, str], str | None]:
+                    dbt_vars: dict | None = None,
+                    target: str = "duckdb") -> tuple[list[str], dict[str, str], str | None]:
     """`dbt build` arguments and environment for an incremental (or full-refresh) build of the warehouse
     as it is now, and the newest load that build includes (to record once it has succeeded).
 
     Unit tests check model logic on fixed inputs, not the data, so a production build skips them, as
-    dbt recommends; the test suite runs them (tests/test_dbt_unit_tests.py)."""
+    dbt recommends; the test suite runs them (tests/test_dbt_unit_tests.py). The marts' tests whose
+    rules the publish gate checks on the same build are the gate's (expectations/contracts.py)."""
     through = newest_load_id(warehouse)
     args = ["build", "--exclude-resource-type", "unit_test"]
+    excluded = gate_owned_tests(target)
+    if excluded:  # one space-separated value: the form dbt and dagster-dbt's selection parsing both read
+        args += ["--exclude", " ".join(excluded)]
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars)]
     if full_refresh:
@@ -164,7 +178,7 @@ def build(warehouse: Path, target: str = "duckdb", dbt_vars: dict | None = None,
           tests: bool = True) -> DbtResult:
     """`dbt build` (seeds, models and data tests in DAG order) in one invocation; incremental
     models rebuild only the days re-opened since the last successful build."""
-    args, env, through = build_arguments(warehouse, full_refresh, rebuild_from, dbt_vars)
+    args, env, through = build_arguments(warehouse, full_refresh, rebuild_from, dbt_vars, target)
     if select:
         args += ["--select", select]
     if not tests:

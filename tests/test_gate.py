@@ -3,12 +3,14 @@ every check passes on a sound build and fails on a build that breaks its rule.""
 
 from __future__ import annotations
 
+import json
 import re
 
 import duckdb
 import pytest
 
 from expectations.checks import BLOCKING, WARNING, Check
+from expectations.contracts import GATE_DERIVED_TESTS
 from expectations.gate import Target, run_suites, validate
 from expectations.scope import PASSED_RECORD
 from expectations.suites import GateSettings, all_checks, suites
@@ -30,6 +32,40 @@ def test_every_published_table_has_a_suite_with_schema_and_severities(built_ware
     checks = all_checks()
     assert {c.severity for c in checks} == {BLOCKING, WARNING}
     assert len({(c.table, c.name) for c in checks}) == len(checks)
+
+
+def test_dbt_leaves_to_the_gate_only_the_rules_the_gate_checks(built_warehouse):
+    """One owner per rule: every marts test `dbt build` skipped on DuckDB is a check of the gate (same table,
+    same columns, same value set or interval), and dbt ran every other data test of the project."""
+    target = layout(built_warehouse).dbt_target_dir
+    nodes = json.loads((target / "manifest.json").read_text())["nodes"]
+    ran = {result["unique_id"] for result in json.loads((target / "run_results.json").read_text())["results"]}
+    tests = {uid: node for uid, node in nodes.items() if node["resource_type"] == "test"}
+    skipped = {uid: node for uid, node in tests.items() if uid not in ran}
+    assert skipped
+    gate = {(c.table, c.kind, c.columns or (c.column,), c.values) for c in all_checks()}
+    for uid, node in skipped.items():
+        metadata = node["test_metadata"]
+        assert metadata["name"] in GATE_DERIVED_TESTS and node["original_file_path"].startswith("models/marts/"), uid
+        model = nodes[node["attached_node"]]
+        table, kwargs = f"{model['schema']}.{model['name']}", metadata["kwargs"]
+        where = node["config"].get("where")
+        if where and where != "__rebuilt_rows__":  # a uniqueness over some rows: the gate's query says which
+            columns = tuple(kwargs.get("combination_of_columns") or [kwargs["column_name"]])
+            assert any(c.table == table and c.kind == "rows" and f" where {where} " in c.sql
+                       and c.columns == columns for c in all_checks()), uid
+            continue
+        if metadata["name"] == "unique":
+            expected = [(table, "unique", (kwargs["column_name"],), ())]
+        elif metadata["name"] == "unique_combination_of_columns":
+            expected = [(table, "unique", tuple(kwargs["combination_of_columns"]), ())]
+        elif metadata["name"] == "accepted_values":
+            expected = [(table, "in_set", (kwargs["column_name"],), tuple(kwargs["values"]))]
+        else:
+            triple = (kwargs["rate"], kwargs["low"], kwargs["high"])
+            assert any(c.table == table and c.columns == triple for c in all_checks()), uid
+            continue
+        assert set(expected) <= gate, uid
 
 
 def test_a_sound_build_passes_every_check(built_warehouse, tmp_path):
