@@ -17,6 +17,18 @@ SCHEMA_OF_FOLDER = {"monitoring": "monitoring"}  # every other marts folder buil
 # gate runs (the DuckDB target) dbt does not run these tests again on the same build
 # (orchestration/dbt_runner.py); on Spark, where no gate runs, dbt does.
 GATE_DERIVED_TESTS = ("unique", "unique_combination_of_columns", "accepted_values", "rate_within_interval")
+MARTS_FOLDER = MARTS_DIR.relative_to(PROJECT_DIR).as_posix()
+
+
+def gate_owned_test_selectors() -> list[str]:
+    """The gate-derived tests as dbt node selectors (for `dbt build --exclude`)."""
+    return [f"path:{MARTS_FOLDER},test_name:{name}" for name in GATE_DERIVED_TESTS]
+
+
+def is_gate_owned_test(node: dict) -> bool:
+    """Whether a dbt manifest node is one of the tests `gate_owned_test_selectors` selects."""
+    return ((node.get("test_metadata") or {}).get("name") in GATE_DERIVED_TESTS
+            and node.get("original_file_path", "").startswith(f"{MARTS_FOLDER}/"))
 
 
 @dataclass

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from expectations.contracts import GATE_DERIVED_TESTS, MARTS_DIR
+from expectations.contracts import gate_owned_test_selectors
 from orchestration.dbt_failures import explain_failed_tests
 from orchestration.errors import BuildError, GateError, ModqaError, UsageError
 from orchestration.incremental import incremental_env, newest_load_id, record_build
@@ -144,14 +144,6 @@ def _read_event(line: str, result: DbtResult, on_node) -> None:
             result.errors.append(message)
 
 
-def gate_owned_tests(target: str) -> list[str]:
-    """dbt selectors of the marts' tests the publish gate owns on this target (none where no gate runs)."""
-    if target != "duckdb":
-        return []
-    marts = MARTS_DIR.relative_to(PROJECT_DIR).as_posix()
-    return [f"path:{marts},test_name:{name}" for name in GATE_DERIVED_TESTS]
-
-
 def build_arguments(warehouse: Path, full_refresh: bool = False, rebuild_from: date | None = None,
                     dbt_vars: dict | None = None,
                     target: str = "duckdb") -> tuple[list[str], dict[str, str], str | None]:
@@ -163,9 +155,9 @@ def build_arguments(warehouse: Path, full_refresh: bool = False, rebuild_from: d
     rules the publish gate checks on the same build are the gate's (expectations/contracts.py)."""
     through = newest_load_id(warehouse)
     args = ["build", "--exclude-resource-type", "unit_test"]
-    excluded = gate_owned_tests(target)
-    if excluded:  # one space-separated value: the form dbt and dagster-dbt's selection parsing both read
-        args += ["--exclude", " ".join(excluded)]
+    if target == "duckdb":  # the target the gate runs on
+        # one space-separated value: the form dbt and dagster-dbt's selection parsing both read
+        args += ["--exclude", " ".join(gate_owned_test_selectors())]
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars)]
     if full_refresh:

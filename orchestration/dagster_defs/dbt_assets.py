@@ -6,13 +6,12 @@ from collections import Counter
 from collections.abc import Mapping
 from contextlib import contextmanager
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from expectations.contracts import GATE_DERIVED_TESTS, MARTS_DIR
+from expectations.contracts import is_gate_owned_test
 from orchestration.console import chatter_to, step
 from orchestration.dagster_defs.assets import DUCKDB_WRITERS
 from orchestration.dagster_defs.partitions import INGEST_ALL_TAG
@@ -20,7 +19,7 @@ from orchestration.dagster_defs.project import dbt_project
 from orchestration.dagster_defs.resources import WarehouseResource
 from orchestration.dbt_runner import build_arguments, build_failure
 from orchestration.incremental import record_build
-from orchestration.project import PROJECT_DIR, layout
+from orchestration.project import layout
 
 
 class LayerTranslator(DagsterDbtTranslator):
@@ -40,9 +39,7 @@ class LayerTranslator(DagsterDbtTranslator):
                              project) -> dg.AssetCheckSpec | None:
         """A marts' test whose rule the publish gate owns is no check of its own here: the gate's
         `great_expectations` check on the mart reports it (dbt runs it only on Spark, where no gate runs)."""
-        test = manifest["nodes"].get(unique_id, {})
-        if (test.get("test_metadata") or {}).get("name") in GATE_DERIVED_TESTS and \
-                Path(test.get("original_file_path", "")).is_relative_to(MARTS_DIR.relative_to(PROJECT_DIR)):
+        if is_gate_owned_test(manifest["nodes"].get(unique_id, {})):
             return None
         return super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
 
