@@ -41,6 +41,8 @@ class MartContract:
     other_keys: list[tuple[tuple[str, ...], str | None]] = field(default_factory=list)
     accepted_values: dict[str, list[str]] = field(default_factory=dict)
     intervals: list[tuple[str, str, str]] = field(default_factory=list)  # (rate, low, high)
+    # the date column a large fact is published by, as day partitions (orchestration/publication_parquet.py)
+    published_partition: str | None = None
 
     @property
     def relation(self) -> str:
@@ -76,7 +78,9 @@ def read_mart_contracts(marts_dir: Path = MARTS_DIR) -> dict[str, MartContract]:
     for path in sorted(marts_dir.rglob("_*.yml")):
         schema = SCHEMA_OF_FOLDER.get(path.parent.name, "marts")
         for model in (yaml.safe_load(path.read_text()) or {}).get("models", []):
-            contract = MartContract(model["name"], schema, [(c["name"], c["data_type"]) for c in model["columns"]])
+            contract = MartContract(model["name"], schema, [(c["name"], c["data_type"]) for c in model["columns"]],
+                                    published_partition=((model.get("config") or {}).get("meta") or {})
+                                    .get("published_partition"))
             declared_keys: list[tuple[tuple[str, ...], str | None]] = []
             for test in model.get("data_tests", []) or []:
                 kind = next(iter(test)) if isinstance(test, dict) else test

@@ -1,6 +1,11 @@
-"""`modqa bench`: generate data once per size, then time each phase (ingest, dbt build, GX gate,
-publish) with its peak memory, a daily incremental run on top, and the floor: one hand-written DuckDB
-script computing fct_decisions and agg_quality_daily straight from the landing files.
+"""`modqa bench`: generate data once per size, history and landing format, then time each phase (ingest,
+dbt build, GX gate, publish) with its peak memory, a daily incremental run on top, and the floor: one
+hand-written DuckDB script computing fct_decisions and agg_quality_daily straight from the landing files.
+
+The history axis: with several `days`, each size is the volume of the shortest history and a longer one
+keeps the same decisions per day, so the daily run's cost can be compared across history lengths (a
+daily run should cost the day, not the history). The data ends yesterday, so that no timestamp is in
+the future (ingest would quarantine it).
 
 Every phase runs in its own process so its peak RSS (the whole process tree, dbt included) is its
 own; medians over `repeats` runs are reported. Results go to <bench dir>/bench.{json,md}.
@@ -24,7 +29,7 @@ import psutil
 from orchestration.ingest.contracts import CONTRACTS
 
 PHASES = ("ingest", "dbt", "gate", "publish")
-BENCH_START = date(2026, 1, 5)
+FORMATS = ("parquet", "csv")
 
 
 @dataclass
@@ -37,9 +42,11 @@ class Measurement:
 class SizeResult:
     decisions: int
     days: int
+    file_format: str = "parquet"
     generate: Measurement | None = None
     phases: dict[str, list[Measurement]] = field(default_factory=dict)
     incremental: list[Measurement] = field(default_factory=list)
+    incremental_phases: dict[str, list[Measurement]] = field(default_factory=dict)
     floor: list[Measurement] = field(default_factory=list)
 
     def median(self, runs: list[Measurement]) -> Measurement:
@@ -125,20 +132,21 @@ def land_held_back(held: Path, landing: Path) -> None:
             shutil.copytree(day_dir, landing / table_dir.name / day_dir.name)
 
 
-def bench_size(decisions: int, days: int, repeats: int, root: Path, echo) -> SizeResult:
-    result = SizeResult(decisions, days)
-    base = root / f"{decisions:.0e}".replace("+", "")
+def bench_size(decisions: int, days: int, repeats: int, root: Path, echo, file_format: str = "parquet") -> SizeResult:
+    result = SizeResult(decisions, days, file_format)
+    base = root / f"{file_format}-{decisions:.0e}-{days}d".replace("+", "")
     landing, held = base / "landing", base / "held_back"
     per_day = max(1, round(decisions / days))
+    start = date.today() - timedelta(days=days + 1)  # the held-back last day is yesterday
     if not (base / "generated.ok").exists():
         shutil.rmtree(base, ignore_errors=True)
         base.mkdir(parents=True)
         result.generate = measure([sys.executable, "-m", "orchestration.cli", "generate", "--out", str(landing),
                                    "--days", str(days + 1), "--decisions-per-day", str(per_day), "--seed", "1",
-                                   "--start", BENCH_START.isoformat(), "--format", "parquet"])
-        hold_back_last_day(landing, held, BENCH_START + timedelta(days=days))
+                                   "--start", start.isoformat(), "--format", file_format])
+        hold_back_last_day(landing, held, start + timedelta(days=days))
         (base / "generated.ok").write_text(json.dumps(asdict(result.generate)))
-        echo(f"  generate {decisions:,} decisions: {result.generate.seconds:.1f} s, "
+        echo(f"  generate {decisions:,} decisions ({file_format}): {result.generate.seconds:.1f} s, "
              f"{result.generate.peak_rss_bytes / 1e9:.2f} GB")
     else:
         result.generate = Measurement(**json.loads((base / "generated.ok").read_text()))
@@ -170,36 +178,64 @@ def bench_size(decisions: int, days: int, repeats: int, root: Path, echo) -> Siz
         runs = [measure(phase_command(phase, str(daily_landing), str(warehouse))) for phase in PHASES]
         total = Measurement(sum(r.seconds for r in runs), max(r.peak_rss_bytes for r in runs))
         result.incremental.append(total)
+        for phase, run in zip(PHASES, runs, strict=True):
+            result.incremental_phases.setdefault(phase, []).append(run)
         echo(f"  daily run {repeat + 1}/{repeats}: {total.seconds:.1f} s "
              f"({', '.join(f'{p} {r.seconds:.1f}' for p, r in zip(PHASES, runs, strict=True))})")
     return result
 
 
 def report(results: list[SizeResult]) -> tuple[str, dict]:
-    lines = ["| decisions | phase | median wall (s) | peak RSS (GB) |", "|---:|---|---:|---:|"]
+    lines = ["| decisions | days | format | phase | median wall (s) | peak RSS (GB) |", "|---:|---:|---|---|---:|---:|"]
     summary = []
     for r in results:
         rows = [("generate", r.generate)] + [(p, r.median(r.phases[p])) for p in PHASES]
         full, floor, daily = r.median(r.full_run), r.median(r.floor), r.median(r.incremental)
         rows += [("full run (sum)", full), ("floor (hand-written DuckDB)", floor), ("daily incremental run", daily)]
+        rows += [(f"daily: {p}", r.median(r.incremental_phases[p])) for p in PHASES if p in r.incremental_phases]
+        label = f"| {r.decisions:,} | {r.days} | {r.file_format}"
         for name, m in rows:
-            lines.append(f"| {r.decisions:,} | {name} | {m.seconds:.1f} | {m.peak_rss_bytes / 1e9:.2f} |")
+            lines.append(f"{label} | {name} | {m.seconds:.1f} | {m.peak_rss_bytes / 1e9:.2f} |")
         gate_share = r.median(r.phases["gate"]).seconds / (
             r.median(r.phases["ingest"]).seconds + r.median(r.phases["dbt"]).seconds)
         ratios = {"full_over_floor": full.seconds / floor.seconds, "daily_over_full": daily.seconds / full.seconds,
                   "gate_share_of_build": gate_share}
-        lines.append(f"| {r.decisions:,} | ratios | full/floor {ratios['full_over_floor']:.1f}, daily/full "
+        lines.append(f"{label} | ratios | full/floor {ratios['full_over_floor']:.1f}, daily/full "
                      f"{ratios['daily_over_full']:.0%}, gate/(ingest+dbt) {gate_share:.0%} | |")
         summary.append({"result": asdict(r), "ratios": ratios})
-    return "\n".join(lines), {"sizes": summary}
+    history = history_ratios(results)
+    lines += [f"| {h['decisions_per_day']:,}/day | {h['days']} | {h['format']} | daily run vs {h['base_days']} days | "
+              f"{h['daily_over_base']:.2f}x | |" for h in history]
+    return "\n".join(lines), {"sizes": summary, "history": history}
 
 
-def bench(sizes: list[int], days: int, repeats: int, root: Path, echo=print) -> str:
+def history_ratios(results: list[SizeResult]) -> list[dict]:
+    """The history axis: per format and daily volume, each longer history's daily run over the shortest's."""
+    ratios = []
+    for r in results:
+        base = min((b for b in results if b.file_format == r.file_format
+                    and round(b.decisions / b.days) == round(r.decisions / r.days)), key=lambda b: b.days)
+        if base is not r:
+            ratios.append({"format": r.file_format, "decisions_per_day": round(r.decisions / r.days), "days": r.days,
+                           "base_days": base.days, "daily_over_base": r.median(r.incremental).seconds
+                           / base.median(base.incremental).seconds})
+    return ratios
+
+
+def bench(sizes: list[int], days: int | list[int], repeats: int, root: Path, echo=print,
+          formats: tuple[str, ...] = ("parquet",)) -> str:
+    """Each size at each landing format and history length; a size is the volume of the shortest history,
+    longer histories keep its decisions per day."""
     root.mkdir(parents=True, exist_ok=True)
+    histories = sorted([days] if isinstance(days, int) else days)
     results = []
-    for size in sizes:
-        echo(f"{size:,} decisions over {days} days (+1 day for the daily run), {repeats} repeats")
-        results.append(bench_size(size, days, repeats, root, echo))
+    for file_format in formats:
+        for size in sizes:
+            for history in histories:
+                decisions = round(size * history / histories[0])
+                echo(f"{decisions:,} decisions over {history} days (+1 day for the daily run), {file_format}, "
+                     f"{repeats} repeats")
+                results.append(bench_size(decisions, history, repeats, root, echo, file_format))
     table, data = report(results)
     (root / "bench.md").write_text(table + "\n")
     (root / "bench.json").write_text(json.dumps(data, indent=2))

@@ -202,21 +202,33 @@ def report(month: str, vendor_id: str | None, warehouse: Path, out: Path | None,
 
 @main.command()
 @click.option("--decisions", default="1e6,1e7", show_default=True,
-              help="Comma-separated dataset sizes in decisions (e.g. 1e6,1e7,1e8).")
-@click.option("--days", type=click.IntRange(min=2), default=90, show_default=True)
+              help="Comma-separated dataset sizes in decisions at the shortest history (e.g. 1e6,1e7,1e8).")
+@click.option("--days", default="90", show_default=True,
+              help="History lengths in days, comma-separated (e.g. 90,900): a longer history keeps the "
+                   "shortest one's decisions per day, so daily runs compare across history lengths.")
+@click.option("--format", "formats", default="parquet", show_default=True,
+              help="Landing formats, comma-separated: parquet, csv.")
 @click.option("--repeats", type=click.IntRange(min=1), default=3, show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=Path("data/bench"), show_default=True,
               help="Where generated data, warehouses and bench.json / bench.md go.")
-def bench(decisions: str, days: int, repeats: int, out: Path) -> None:
+def bench(decisions: str, days: str, formats: str, repeats: int, out: Path) -> None:
     """Time each phase (ingest, dbt, GX, publish) with peak memory, a daily run and the DuckDB floor."""
+    from orchestration.bench import FORMATS
     from orchestration.bench import bench as run_bench
     from orchestration.errors import UsageError
 
     try:
         sizes = [int(float(size)) for size in decisions.split(",") if size.strip()]
+        histories = [int(day) for day in days.split(",") if day.strip()]
     except ValueError:
-        raise UsageError(f"--decisions takes numbers like 1e6,1e7, not {decisions!r}") from None
-    table = run_bench(sizes, days, repeats, out.resolve(), echo=lambda line: console.print(line, highlight=False))
+        raise UsageError(f"--decisions takes numbers like 1e6,1e7 and --days like 90,900, not {decisions!r} / "
+                         f"{days!r}") from None
+    chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
+    if not chosen or set(chosen) - set(FORMATS) or min(histories, default=0) < 2:
+        raise UsageError(f"--format takes {', '.join(FORMATS)} and --days whole numbers of at least 2; "
+                         f"got {formats!r} and {days!r}")
+    table = run_bench(sizes, histories, repeats, out.resolve(),
+                      echo=lambda line: console.print(line, highlight=False), formats=chosen)
     console.print(table)
     console.print(f"Written to {out.resolve() / 'bench.md'} and bench.json")
 

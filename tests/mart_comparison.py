@@ -50,9 +50,11 @@ def assert_same_table(name: str, duck: pd.DataFrame, spark: pd.DataFrame,
 
 
 def compare_builds(left: Path, right: Path, sides: tuple[str, str] = ("built day by day", "in one full refresh"),
-                   ) -> dict[str, int]:
-    """Assert every published table of two warehouses' builds is equal row for row; their row counts."""
-    con = duckdb.connect(str(layout(left).build_database), read_only=True)
+                   published: bool = False) -> dict[str, int]:
+    """Assert every published table of two warehouses' builds is equal row for row; their row counts.
+    `published`: the left side as BI reads it, from its published file (views over Parquet included)."""
+    left_database = layout(left).published_database if published else layout(left).build_database
+    con = duckdb.connect(str(left_database), read_only=True)
     con.execute(f"attach '{layout(right).build_database}' as other_build (read_only)")
     try:
         catalog = con.execute("select current_database()").fetchone()[0]

@@ -17,6 +17,7 @@ from orchestration.generator import generate
 from orchestration.incremental import SINCE_ENV
 from orchestration.ingest.loader import ingest
 from orchestration.project import PROJECT_DIR, dbt_environment, layout
+from orchestration.publish import publish
 from tests.mart_comparison import compare_builds
 
 pytestmark = pytest.mark.slow
@@ -36,6 +37,7 @@ def builds(tmp_path_factory):
     landing, daily, full = root / "landing", root / "daily", root / "full"
     generate(landing, days=DAYS, decisions_per_day=250, seed=21, start=START, file_format="parquet")
     reopened = []  # per build: the decision ids it rebuilt, and how many decisions it held
+    publications = []  # per build: its publish, the day folders it shares with the one before, its re-opened days
     for number, (first, last) in enumerate(CHUNKS):
         ingest(landing, daily, dates=(day(first), day(last)))
         # dbt's data tests run on the last build only: they check the incremental result, and the
@@ -45,10 +47,28 @@ def builds(tmp_path_factory):
         rebuilt = {row[0] for row in con.execute("select decision_id from intermediate.int_reopened_decisions")
                    .fetchall()}
         reopened.append((rebuilt, con.execute("select count(*) from marts.fct_decisions").fetchone()[0]))
+        days = {row[0] for row in con.execute(
+            "select cast(decision_date as varchar) from intermediate.int_reopened_days").fetchall()}
         con.close()
+        before = layout(daily).parquet_dir.resolve() if number else None
+        result = publish(daily)
+        publications.append((result, linked_days(before, result.parquet.resolve()), days))
     ingest(landing, full)
     build(full, full_refresh=True, tests=False)
-    return landing, daily, full, reopened
+    return landing, daily, full, reopened, publications
+
+
+def linked_days(before, after) -> dict[tuple[str, str], bool]:
+    """Per (fact, day folder) of a publication: whether its files are the previous publication's own
+    (the same inodes: hard-linked, not written again)."""
+    linked = {}
+    for table in ("fct_decisions", "fct_qa_audits"):
+        for folder in (after / table).iterdir():
+            previous = before / table / folder.name if before else None
+            linked[(table, folder.name.split("=", 1)[1])] = bool(previous) and all(
+                (previous / f.name).exists() and f.stat().st_ino == (previous / f.name).stat().st_ino
+                for f in folder.iterdir())
+    return linked
 
 
 def landed(landing, table: str) -> str:
@@ -79,7 +99,7 @@ def test_late_audits_really_arrive_after_their_decisions_were_built(builds):
 
 
 def test_each_daily_build_rebuilds_the_decisions_late_data_touches_and_not_all(builds):
-    landing, _, _, reopened = builds
+    landing, _, _, reopened, _ = builds
     assert not reopened[0][0]  # the first build has nothing to re-open: it builds everything
     for chunk, (rebuilt, decisions) in zip(CHUNKS[1:], reopened[1:], strict=True):
         missed = late_audited_decisions(landing, chunk) - rebuilt
@@ -88,17 +108,37 @@ def test_each_daily_build_rebuilds_the_decisions_late_data_touches_and_not_all(b
 
 
 def test_every_published_mart_equals_the_full_refresh_build(builds):
-    _, daily, full, _ = builds
+    _, daily, full, _, _ = builds
     rows = compare_builds(daily, full)
     assert len(rows) >= 20
     assert rows["fct_decisions"] > 2500 and rows["agg_quality_daily"] > 100
+
+
+def test_a_daily_publish_writes_the_reopened_days_links_the_rest_and_equals_the_full_refresh(builds):
+    """Published day by day, the large facts are day partitions of which each publish wrote only the days
+    its build re-opened (and hard-linked the others, the same files as the publication before); served
+    through the published file's views they equal the full-refresh build row for row, as does every
+    other published mart."""
+    _, daily, full, reopened, publications = builds
+    rows = compare_builds(daily, full, published=True)
+    assert rows["fct_decisions"] > 2500 and rows["fct_qa_audits"] > 100
+    first, _, _ = publications[0]
+    assert first.days_linked == 0 and first.days_written == 2 * (CHUNKS[0][1] + 1)  # both facts, every day
+    for result, linked, reopened_days in publications[1:]:
+        for (table, day_), shared in linked.items():
+            if day_ in reopened_days:
+                assert not shared, f"{table} {day_}: re-opened, yet the previous publication's files were linked"
+            else:
+                assert shared, f"{table} {day_}: not re-opened, yet written again"
+        assert result.days_linked == sum(linked.values())
+    assert publications[-1][0].days_linked > 0
 
 
 def test_the_gate_is_told_what_each_model_was_rebuilt_by(builds):
     """int_rebuilt_rows lists, as data, every model that declares `reopened_by` (from dbt's graph, not a
     hand-written list); the gate's own predicate per kind (expectations/scope.py) runs on the build, and
     the fct_decisions one selects exactly the re-opened decisions."""
-    _, daily, _, reopened = builds
+    _, daily, _, reopened, _ = builds
     con = duckdb.connect(str(layout(daily).build_database), read_only=True)
     try:
         since = con.execute("select since_load_id from intermediate.int_build_scope").fetchone()[0]
@@ -131,7 +171,7 @@ def test_incremental_data_tests_read_the_rebuilt_rows_and_still_catch_a_defect_t
     """In an incremental build the tests whose `where` names `__rebuilt_rows__` read only the rows it rebuilt
     (macros/get_where_subquery.sql); a duplicate planted among those rows still fails `unique`. Changes the
     daily build database, and puts it back."""
-    _, daily, _, _ = builds
+    _, daily, _, _, _ = builds
     database = layout(daily).build_database
     con = duckdb.connect(str(database))
     try:
@@ -163,7 +203,7 @@ def test_a_data_test_without_the_placeholder_reads_the_whole_model(builds):
     `unique` on audit_id has no placeholder: a duplicate audit planted on a decision this build did not
     re-open fails it. The accepted_values test on audit_type has one: a bad value planted on that same
     untouched decision is not its business. Changes the daily build database, and puts it back."""
-    _, daily, _, _ = builds
+    _, daily, _, _, _ = builds
     database = layout(daily).build_database
     con = duckdb.connect(str(database))
     try:

@@ -150,7 +150,7 @@ def test_warning_publishes_while_readers_keep_reading(copy_of):
                 fresh.execute(count_sql).fetchone()
                 fresh.close()
                 reads["fresh"] += 1
-                parquet = warehouse / "parquet" / "fct_decisions" / "*.parquet"
+                parquet = warehouse / "parquet" / "fct_decisions" / "*" / "*.parquet"  # day partitions
                 duckdb.sql(f"select count(*) from read_parquet('{parquet}')").fetchall()
                 reads["parquet"] += 1
             except Exception as error:  # noqa: BLE001 - any failure to read is what this test is about

@@ -1,0 +1,147 @@
+"""The Parquet of a publication: one folder per mart, and the large facts as day partitions that a daily
+publish mostly hard-links from the previous publication instead of writing their history again.
+
+A mart whose contract says `meta: {published_partition: <date column>}` (models/marts/**/_*.yml) is written
+as `<table>/<column>=<day>/data_0.parquet`, the column kept inside the files. A day is hard-linked from the
+previous publication (the same bytes under a second name: no copy, and the old folder can be deleted) only
+when it provably holds the same rows; otherwise it is written from the build:
+  - the build is incremental on top of exactly the build the previous publication holds (its
+    `since_load_id` is that publication's `built_through_load_id`) and the table's columns are unchanged;
+  - the table's rows are re-opened by decision, item or day (int_rebuilt_rows): those are the kinds whose
+    days int_reopened_days lists (the old and new day of every re-opened decision), and re-opened days
+    are always written;
+  - the day's row count in the build is the count the previous publication recorded (a cheap net: a day
+    whose count moved is written whatever the scope says).
+Files are never changed once published, so a hard link is safe. Each publication records what it holds
+in `_publication.json`, which the next publish reads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orchestration.ingest.sql import sql_string
+
+RECORD = "_publication.json"
+# The int_rebuilt_rows kinds whose changed rows all lie on days int_reopened_days lists.
+DAY_BOUNDED_KINDS = ("decision", "item", "day")
+
+
+@dataclass
+class ParquetExport:
+    """What one publish wrote: per table its record entry; counts of day partitions written and linked."""
+
+    tables: dict[str, dict] = field(default_factory=dict)
+    days_written: int = 0
+    days_linked: int = 0
+
+    def partitioned(self, table: str) -> bool:
+        """Whether the table was published as day partitions (an empty table has none: it stays a table)."""
+        return bool(self.tables.get(table, {}).get("rows"))
+
+
+def read_record(folder: Path | None) -> dict:
+    path = folder / RECORD if folder else None
+    return json.loads(path.read_text()) if path and path.exists() else {}
+
+
+def write_record(folder: Path, built_through_load_id: str | None, export: ParquetExport) -> None:
+    (folder / RECORD).write_text(json.dumps({"built_through_load_id": built_through_load_id,
+                                             "tables": export.tables}, indent=1))
+
+
+def reopened_days(con, catalog: str, previous_through: str | None) -> tuple[list[str], set[str]] | None:
+    """The days this build re-opened and the relations whose changes stay within them, when the build is
+    incremental on top of the build the previous publication holds; None otherwise (write everything)."""
+    relations = {name for (name,) in con.execute(
+        "select schema_name || '.' || table_name from duckdb_tables() where database_name = ?", [catalog]
+    ).fetchall()}
+    if previous_through is None or not {"intermediate.int_build_scope", "intermediate.int_rebuilt_rows",
+                                        "intermediate.int_reopened_days"} <= relations:
+        return None
+    scope = con.execute(f'select since_load_id, is_incremental from "{catalog}".intermediate.int_build_scope'
+                        ).fetchall()
+    if scope != [(previous_through, True)]:
+        return None
+    days = [day for (day,) in con.execute(
+        f'select distinct cast(decision_date as varchar) from "{catalog}".intermediate.int_reopened_days '
+        "where decision_date is not null").fetchall()]
+    bounded = {name for (name,) in con.execute(
+        f'select relation_name from "{catalog}".intermediate.int_rebuilt_rows where reopened_by in '
+        f"({', '.join(sql_string(kind) for kind in DAY_BOUNDED_KINDS)})").fetchall()}
+    return days, bounded
+
+
+def _columns(con, catalog: str, schema: str, table: str) -> list[list[str]]:
+    return [list(row) for row in con.execute(
+        "select column_name, data_type from duckdb_columns() where database_name = ? and schema_name = ? "
+        "and table_name = ? order by column_index", [catalog, schema, table]).fetchall()]
+
+
+def _link_folder(source: Path, target: Path) -> None:
+    target.mkdir(parents=True)
+    for file in source.iterdir():
+        os.link(file, target / file.name)
+
+
+def _export_partitioned(con, catalog: str, schema: str, table: str, column: str, folder: Path,
+                        previous: Path | None, previous_entry: dict, reopened: list[str] | None,
+                        export: ParquetExport) -> None:
+    relation = f'"{catalog}"."{schema}"."{table}"'
+    columns = _columns(con, catalog, schema, table)
+    rows = {day: count for day, count in con.execute(
+        f"select cast({column} as varchar), count(*) from {relation} group by 1").fetchall()}
+    reusable = (reopened is not None and previous is not None and previous_entry.get("columns") == columns
+                and previous_entry.get("partition_by") == column)
+    old_rows = previous_entry.get("rows", {}) if reusable else {}
+    linked = sorted(day for day, count in rows.items()
+                    if day is not None and day not in (reopened or ()) and old_rows.get(day) == count
+                    and (previous / table / f"{column}={day}").is_dir())
+    target = folder / table
+    written = len(rows) - len(linked)
+    if linked and written:
+        days = [day for day in rows if day is not None and day not in set(linked)]
+        where = " or ".join(([f"{column} in ({', '.join(f'date {sql_string(d)}' for d in days)})"] if days else [])
+                            + ([f"{column} is null"] if None in rows else []))
+    else:
+        where = "true"
+    if written:
+        con.execute(f"copy (select * from {relation} where {where}) to {sql_string(str(target))} "
+                    f"(format parquet, partition_by ({column}), write_partition_columns true)")
+    target.mkdir(parents=True, exist_ok=True)
+    for day in linked:
+        _link_folder(previous / table / f"{column}={day}", target / f"{column}={day}")
+    export.tables[table] = {"partition_by": column, "columns": columns,
+                            "rows": {day: count for day, count in rows.items() if day is not None}}
+    export.days_written += written
+    export.days_linked += len(linked)
+
+
+def export_parquet(con, catalog: str, tables: list[tuple[str, str]], partitions: dict[str, str], folder: Path,
+                   previous: Path | None) -> ParquetExport:
+    """Write every published table of the attached build `catalog` under `folder`: a table in `partitions`
+    (table -> date column) by day, reusing the previous publication's days where they are unchanged."""
+    record = read_record(previous)
+    scope = reopened_days(con, catalog, record.get("built_through_load_id"))
+    export = ParquetExport()
+    folder.mkdir(parents=True)
+    for schema, table in tables:
+        if table in partitions:
+            days, bounded = scope if scope else (None, set())
+            _export_partitioned(con, catalog, schema, table, partitions[table], folder, previous,
+                                record.get("tables", {}).get(table, {}),
+                                days if f"{schema}.{table}" in bounded else None, export)
+        else:
+            (folder / table).mkdir()
+            con.execute(f'copy "{catalog}"."{schema}"."{table}" to '
+                        f"{sql_string(str(folder / table / 'data.parquet'))} (format parquet)")
+    return export
+
+
+def partitioned_view_sql(folder: Path, table: str) -> str:
+    """The query a published view of a partitioned table runs: its day files, the column read from them."""
+    files = sql_string(str(folder / table / "*" / "*.parquet"))
+    return f"select * from read_parquet({files}, hive_partitioning = false)"
