@@ -3,7 +3,11 @@ pipeline (real DuckDB, real dbt), reused by every test that only reads it."""
 
 from __future__ import annotations
 
+import fcntl
 import io
+import shutil
+from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -20,17 +24,50 @@ def quiet_console() -> Console:
     return Console(file=io.StringIO(), width=160)
 
 
-@pytest.fixture(scope="session")
-def small_landing(tmp_path_factory) -> Path:
-    landing = tmp_path_factory.mktemp("landing")
-    generate(landing, **SMALL)
-    return landing
+@contextmanager
+def _exclusive(lock: Path):
+    with open(lock, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def built_once(tmp_path_factory, worker_id: str, name: str, make: Callable[[Path], None]) -> Path:
+    """`make(folder)` done once per test session, not once per xdist worker: the first worker to get
+    here makes it in the session's shared temporary folder while the others wait on a lock."""
+    if worker_id == "master":  # not under xdist
+        folder = tmp_path_factory.mktemp(name)
+        make(folder)
+        return folder
+    shared = tmp_path_factory.getbasetemp().parent
+    folder, done = shared / name, shared / f"{name}.done"
+    with _exclusive(shared / f"{name}.lock"):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
 
 
 @pytest.fixture(scope="session")
-def built_warehouse(small_landing, tmp_path_factory) -> Path:
-    warehouse = tmp_path_factory.mktemp("warehouse")
-    run_pipeline(small_landing, warehouse, quiet_console())
+def small_landing(tmp_path_factory, worker_id) -> Path:
+    """Read-only: a test that lands files copies it first."""
+    return built_once(tmp_path_factory, worker_id, "small_landing", lambda landing: generate(landing, **SMALL))
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(small_landing, tmp_path_factory, worker_id) -> Path:
+    """Built once per session; each worker gets its own copy, since some tests write to it (the copy's
+    published views read the Parquet of the shared build, which no test changes)."""
+    shared = built_once(tmp_path_factory, worker_id, "shared_warehouse",
+                        lambda warehouse: run_pipeline(small_landing, warehouse, quiet_console()))
+    if worker_id == "master":
+        return shared
+    warehouse = tmp_path_factory.getbasetemp() / "warehouse"
+    shutil.copytree(shared, warehouse, symlinks=True)
     return warehouse
 
 
