@@ -59,5 +59,7 @@ def validate_build(warehouse: Path, settings: GateSettings | None) -> GateResult
 def publish_build(warehouse: Path) -> PublishResult:
     with step("publish") as outcome:
         result = publish(warehouse)
-        outcome["detail"] = f"{result.tables} tables → {result.path} and {result.parquet}/<model>/"
+        days = (f"; fact days: {result.days_written} written, {result.days_linked} unchanged"
+                if result.days_written or result.days_linked else "")
+        outcome["detail"] = f"{result.tables} tables → {result.path} and {result.parquet}/<model>/{days}"
     return result
