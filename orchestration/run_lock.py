@@ -67,3 +67,16 @@ def warehouse_lock(warehouse: Path, run: str = "modqa run") -> Iterator[None]:
                 fcntl.flock(handle, fcntl.LOCK_UN)
                 handle.close()
                 del _held[path]
+
+
+@contextmanager
+def exclusive(path: Path) -> Iterator[None]:
+    """An exclusive `flock` on `path` for the block, waiting for any other holder: for work that
+    processes share and one of them must do at a time (released by the kernel if the holder dies)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

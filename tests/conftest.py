@@ -3,11 +3,9 @@ pipeline (real DuckDB, real dbt), reused by every test that only reads it."""
 
 from __future__ import annotations
 
-import fcntl
 import io
 import shutil
 from collections.abc import Callable
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -16,22 +14,13 @@ from rich.console import Console
 
 from orchestration.generator import generate
 from orchestration.pipeline import run_pipeline
+from orchestration.run_lock import exclusive
 
 SMALL = {"days": 14, "decisions_per_day": 1500, "seed": 11, "start": date(2026, 9, 1), "file_format": "mixed"}
 
 
 def quiet_console() -> Console:
     return Console(file=io.StringIO(), width=160)
-
-
-@contextmanager
-def _exclusive(lock: Path):
-    with open(lock, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def built_once(tmp_path_factory, worker_id: str, name: str, make: Callable[[Path], None]) -> Path:
@@ -43,7 +32,7 @@ def built_once(tmp_path_factory, worker_id: str, name: str, make: Callable[[Path
         return folder
     shared = tmp_path_factory.getbasetemp().parent
     folder, done = shared / name, shared / f"{name}.done"
-    with _exclusive(shared / f"{name}.lock"):
+    with exclusive(shared / f"{name}.lock"):
         if not done.exists():
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir()

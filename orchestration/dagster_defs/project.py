@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 
 from dagster_dbt import DbtProject
@@ -9,11 +11,13 @@ from dagster_dbt import DbtProject
 from orchestration.dbt_runner import dbt_command
 from orchestration.errors import BuildError
 from orchestration.project import PROJECT_DIR, dbt_environment
+from orchestration.run_lock import exclusive
 
 # A target path of its own, so the manifest Dagster loads is not overwritten by a warehouse build.
 dbt_project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR, target_path="target/dagster")
 
 WATCHED = ("models", "macros", "seeds", "tests/dbt")
+PARTIAL_PARSE = "partial_parse.msgpack"
 
 
 def manifest_is_current() -> bool:
@@ -28,12 +32,27 @@ def manifest_is_current() -> bool:
 
 
 def prepare_manifest(warehouse) -> None:
-    """`dbt parse` into target/dagster when the project changed since the last parse (a parse takes seconds)."""
-    if manifest_is_current():
-        return
-    env = dbt_environment(warehouse)
-    env.pop("DBT_TARGET_PATH", None)
-    command = dbt_command(["parse", "--target-path", str(dbt_project.target_path), "--quiet"])
-    result = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise BuildError(f"dbt parse failed:\n{(result.stdout + result.stderr).strip()[-2000:]}")
+    """`dbt parse` into target/dagster when the project changed since the last parse (a parse takes seconds).
+    Processes share this manifest (two runs on two warehouses, `modqa ui` beside a run): one parses at a
+    time, the others wait for it, and the file is replaced whole, so no reader sees it half-written."""
+    target = PROJECT_DIR / dbt_project.target_path
+    with exclusive(target.with_name(target.name + ".lock")):
+        if manifest_is_current():
+            return
+        parsing = target.with_name(target.name + ".parsing")
+        shutil.rmtree(parsing, ignore_errors=True)
+        parsing.mkdir(parents=True)
+        if (target / PARTIAL_PARSE).exists():  # keep dbt's partial parsing across the move
+            shutil.copy2(target / PARTIAL_PARSE, parsing / PARTIAL_PARSE)
+        env = dbt_environment(warehouse)
+        env.pop("DBT_TARGET_PATH", None)
+        command = dbt_command(["parse", "--target-path", str(parsing), "--quiet"])
+        result = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise BuildError(f"dbt parse failed:\n{(result.stdout + result.stderr).strip()[-2000:]}")
+        target.mkdir(parents=True, exist_ok=True)
+        # the manifest last: its time stamp is what says "current"
+        for written in sorted(parsing.iterdir(), key=lambda path: path.name == "manifest.json"):
+            if written.is_file():
+                os.replace(written, target / written.name)
+        shutil.rmtree(parsing, ignore_errors=True)
