@@ -61,5 +61,5 @@ def publish_build(warehouse: Path) -> PublishResult:
         result = publish(warehouse)
         days = (f"; fact days: {result.days_written} written, {result.days_linked} unchanged"
                 if result.days_written or result.days_linked else "")
-        outcome["detail"] = f"{result.tables} tables → {result.path} and {result.parquet}/<model>/{days}"
+        outcome["detail"] = f"{result.tables} tables → {result.path} (+ parquet/, docs/){days}"
     return result
