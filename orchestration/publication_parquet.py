@@ -23,6 +23,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from expectations.scope import BUILD_SCOPE, REBUILT_ROWS, REOPENED_DAYS
 from orchestration.ingest.sql import sql_string
 
 RECORD = "_publication.json"
@@ -55,22 +56,21 @@ def write_record(folder: Path, built_through_load_id: str | None, export: Parque
 
 def reopened_days(con, catalog: str, previous_through: str | None) -> tuple[list[str], set[str]] | None:
     """The days this build re-opened and the relations whose changes stay within them, when the build is
-    incremental on top of the build the previous publication holds; None otherwise (write everything)."""
+    incremental on top of the build the previous publication holds; None otherwise (write everything).
+    Read from the same relations the gate scopes an incremental build by (expectations/scope.py)."""
     relations = {name for (name,) in con.execute(
         "select schema_name || '.' || table_name from duckdb_tables() where database_name = ?", [catalog]
     ).fetchall()}
-    if previous_through is None or not {"intermediate.int_build_scope", "intermediate.int_rebuilt_rows",
-                                        "intermediate.int_reopened_days"} <= relations:
+    if previous_through is None or not {BUILD_SCOPE, REBUILT_ROWS, REOPENED_DAYS} <= relations:
         return None
-    scope = con.execute(f'select since_load_id, is_incremental from "{catalog}".intermediate.int_build_scope'
-                        ).fetchall()
-    if scope != [(previous_through, True)]:
+    if con.execute(f'select since_load_id, is_incremental from "{catalog}".{BUILD_SCOPE}').fetchall() != [
+            (previous_through, True)]:
         return None
     days = [day for (day,) in con.execute(
-        f'select distinct cast(decision_date as varchar) from "{catalog}".intermediate.int_reopened_days '
+        f'select distinct cast(decision_date as varchar) from "{catalog}".{REOPENED_DAYS} '
         "where decision_date is not null").fetchall()]
     bounded = {name for (name,) in con.execute(
-        f'select relation_name from "{catalog}".intermediate.int_rebuilt_rows where reopened_by in '
+        f'select relation_name from "{catalog}".{REBUILT_ROWS} where reopened_by in '
         f"({', '.join(sql_string(kind) for kind in DAY_BOUNDED_KINDS)})").fetchall()}
     return days, bounded
 
@@ -97,26 +97,24 @@ def _export_partitioned(con, catalog: str, schema: str, table: str, column: str,
     reusable = (reopened is not None and previous is not None and previous_entry.get("columns") == columns
                 and previous_entry.get("partition_by") == column)
     old_rows = previous_entry.get("rows", {}) if reusable else {}
-    linked = sorted(day for day, count in rows.items()
-                    if day is not None and day not in (reopened or ()) and old_rows.get(day) == count
-                    and (previous / table / f"{column}={day}").is_dir())
+    linked = {day for day, count in rows.items()
+              if day is not None and day not in (reopened or ()) and old_rows.get(day) == count
+              and (previous / table / f"{column}={day}").is_dir()}
     target = folder / table
-    written = len(rows) - len(linked)
-    if linked and written:
-        days = [day for day in rows if day is not None and day not in set(linked)]
-        where = " or ".join(([f"{column} in ({', '.join(f'date {sql_string(d)}' for d in days)})"] if days else [])
-                            + ([f"{column} is null"] if None in rows else []))
-    else:
-        where = "true"
-    if written:
+    to_write = [day for day in rows if day not in linked]
+    if to_write:
+        days = [day for day in to_write if day is not None]
+        where = "true" if not linked else " or ".join(
+            ([f"{column} in ({', '.join(f'date {sql_string(d)}' for d in days)})"] if days else [])
+            + ([f"{column} is null"] if None in to_write else []))
         con.execute(f"copy (select * from {relation} where {where}) to {sql_string(str(target))} "
                     f"(format parquet, partition_by ({column}), write_partition_columns true)")
     target.mkdir(parents=True, exist_ok=True)
-    for day in linked:
+    for day in sorted(linked):
         _link_folder(previous / table / f"{column}={day}", target / f"{column}={day}")
     export.tables[table] = {"partition_by": column, "columns": columns,
                             "rows": {day: count for day, count in rows.items() if day is not None}}
-    export.days_written += written
+    export.days_written += len(to_write)
     export.days_linked += len(linked)
 
 
