@@ -66,7 +66,7 @@ def rebuilt_rows_predicate(reopened_by: str, column: str | None, since_load_id: 
     """SQL selecting a table's rows an incremental build rebuilt, by what re-opened them (dbt's macros
     is_reopened_* and delivered_since select the same rows). A row whose column is null is always in scope:
     a filter on the column alone would hide it. None: not scoped, the table is validated whole (dq_orphans,
-    whose re-evaluated rows follow from several tables, is small)."""
+    whose re-evaluated rows follow from several tables, is small; the calibration replicates are not gated)."""
     if reopened_by == "delivery":
         return "load_id > '{}'".format(since_load_id.replace("'", "''"))
     selected = {"decision": f"select decision_id from {REOPENED_DECISIONS}",

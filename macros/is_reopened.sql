@@ -21,6 +21,15 @@
     {%- endif %}
 {% endmacro %}
 
+{#- A calibration session is re-opened when one of its labels was delivered since the last build: a label's
+    key includes its session, so a corrected label never moves between sessions. -#}
+{% macro is_reopened_session(session_id_column) %}
+    {%- if incremental_since() is none %}true{% else -%}
+    {{ session_id_column }} in (select session_id from {{ reopened_relation('stg_landing__calibration_labels') }}
+                                where {{ delivered_since('load_id') }})
+    {%- endif %}
+{% endmacro %}
+
 {#- A row that hangs off a decision (an audit, an appeal) is re-opened when it was delivered since the
     last build or its decision was re-opened. -#}
 {% macro is_reopened_child(decision_id_column, load_id_column) %}

@@ -4,10 +4,11 @@
       item      its rows of the items of those decisions (column item_id)
       day       its rows of the re-opened days (column decision_date; int_reopened_days)
       orphan    dq_orphans' re-evaluated rows (is_reopened_orphan)
+      session   its rows of the calibration sessions a label was delivered to (column session_id)
       delivery  staging: the rows delivered since the last build (delivered_since; the strategy replaces
                 their keys)
     The column is the one the kind selects rows by (none: no single column). -#}
 {% macro reopened_by_kinds() -%}
     {{ return({'decision': 'decision_id', 'item': 'item_id', 'day': 'decision_date', 'orphan': none,
-               'delivery': none}) }}
+               'session': 'session_id', 'delivery': none}) }}
 {%- endmacro %}

@@ -6,6 +6,7 @@
     {%- elif reopened_by == 'item' -%}{{ return(is_reopened_item('item_id') | trim) }}
     {%- elif reopened_by == 'day' -%}{{ return(is_reopened_day('decision_date') | trim) }}
     {%- elif reopened_by == 'orphan' -%}{{ return(is_reopened_orphan() | trim) }}
+    {%- elif reopened_by == 'session' -%}{{ return(is_reopened_session('session_id') | trim) }}
     {%- else -%}{{ return(delivered_since('load_id') | trim) }}
     {%- endif -%}
 {%- endmacro %}

@@ -162,6 +162,7 @@ def test_the_gate_is_told_what_each_model_was_rebuilt_by(builds):
         "dq_orphans": ("orphan", None),
         "agg_quality_daily": ("day", "decision_date"),
         "agg_sla_daily": ("day", "decision_date"),
+        "int_calibration_agreement_replicates": ("session", "session_id"),
     }
     assert predicates["monitoring.dq_orphans"] is None  # validated whole
     assert counts["marts.fct_decisions"] == len(reopened[-1][0] & stored) > 0
@@ -251,8 +252,9 @@ def test_an_unknown_reopened_by_fails_compilation_naming_the_model_and_the_kinds
                              "--profiles-dir", str(project)], env=dbt_environment(tmp_path / "warehouse"),
                             capture_output=True, text=True, timeout=300)
     assert result.returncode != 0, result.stdout[-2000:]
-    assert ("model fct_qa_audits: config meta reopened_by is per_audit; an incremental model declares what "
-            "re-opens its rows, one of: decision, item, day, orphan, delivery") in " ".join(result.stdout.split())
+    expected = ("model fct_qa_audits: config meta reopened_by is per_audit; an incremental model declares what "
+                "re-opens its rows, one of: decision, item, day, orphan, session, delivery")
+    assert expected in " ".join(result.stdout.split())
 
 
 def test_a_decision_or_audit_corrected_onto_another_item_or_day_leaves_nothing_behind(tmp_path):

@@ -1,4 +1,10 @@
-{%- set replicates = var('calibration_bootstrap_replicates') -%}
+{{ config(materialized=incremental_materialization(), unique_key=['session_id', 'agreement_scale', 'replicate'],
+          incremental_strategy='replace_reopened', meta={'reopened_by': 'session'}) }}
+-- depends_on: {{ ref('stg_landing__calibration_labels') }}
+{%- set replicates = var('calibration_bootstrap_replicates') %}
+-- Incremental: a session's rows are rebuilt whole when one of its labels was delivered since the last build
+-- (is_reopened_session); every other session's resamples cannot change, so a daily run does not redraw the
+-- bootstrap of the whole history.
 -- Agreement among each calibration session's panel raters (expert excluded) on both scales (verdict,
 -- full label), for the session as labelled (replicate 0) and for calibration_bootstrap_replicates
 -- item-level bootstrap resamples (replicates 1 … B), the inputs of agg_calibration_sessions' point
@@ -17,6 +23,9 @@
 with scaled as (
     select * from {{ ref('int_calibration_labels_scaled') }}
     where not is_expert
+    {%- if is_incremental() %}
+        and {{ is_reopened_session('session_id') }}
+    {%- endif %}
 ),
 
 item_categories as (
