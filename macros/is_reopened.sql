@@ -21,6 +21,17 @@
     {%- endif %}
 {% endmacro %}
 
+{#- The rows of the weeks or months (`period`) holding a re-opened day: `date_column` may be any date in the
+    period (a decision day, or the period's own start date), so one condition both selects a model's input
+    rows and deletes its stored period rows. -#}
+{% macro is_reopened_period(period, date_column) %}
+    {%- if incremental_since() is none %}true{% else -%}
+    {%- set period_start = first_day_of_week if period == 'week' else first_day_of_month -%}
+    {{ period_start(date_column) | trim }} in (
+        select distinct {{ period_start('decision_date') | trim }} from {{ reopened_relation('int_reopened_days') }})
+    {%- endif %}
+{% endmacro %}
+
 {#- A calibration session is re-opened when one of its labels was delivered since the last build: a label's
     key includes its session, so a corrected label never moves between sessions. -#}
 {% macro is_reopened_session(session_id_column) %}

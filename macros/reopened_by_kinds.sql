@@ -3,12 +3,15 @@
       decision  its rows of the re-opened decisions (column decision_id; int_reopened_decisions)
       item      its rows of the items of those decisions (column item_id)
       day       its rows of the re-opened days (column decision_date; int_reopened_days)
+      week      its rows of the ISO weeks holding a re-opened day (column week_start_date)
+      month     its rows of the months holding a re-opened day (column month_start_date)
       orphan    dq_orphans' re-evaluated rows (is_reopened_orphan)
       session   its rows of the calibration sessions a label was delivered to (column session_id)
       delivery  staging: the rows delivered since the last build (delivered_since; the strategy replaces
                 their keys)
     The column is the one the kind selects rows by (none: no single column). -#}
 {% macro reopened_by_kinds() -%}
-    {{ return({'decision': 'decision_id', 'item': 'item_id', 'day': 'decision_date', 'orphan': none,
-               'session': 'session_id', 'delivery': none}) }}
+    {{ return({'decision': 'decision_id', 'item': 'item_id', 'day': 'decision_date',
+               'week': 'week_start_date', 'month': 'month_start_date', 'orphan': none, 'session': 'session_id',
+               'delivery': none}) }}
 {%- endmacro %}

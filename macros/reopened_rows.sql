@@ -5,6 +5,8 @@
     {%- if reopened_by == 'decision' -%}{{ return(is_reopened_decision('decision_id') | trim) }}
     {%- elif reopened_by == 'item' -%}{{ return(is_reopened_item('item_id') | trim) }}
     {%- elif reopened_by == 'day' -%}{{ return(is_reopened_day('decision_date') | trim) }}
+    {%- elif reopened_by == 'week' -%}{{ return(is_reopened_period('week', 'week_start_date') | trim) }}
+    {%- elif reopened_by == 'month' -%}{{ return(is_reopened_period('month', 'month_start_date') | trim) }}
     {%- elif reopened_by == 'orphan' -%}{{ return(is_reopened_orphan() | trim) }}
     {%- elif reopened_by == 'session' -%}{{ return(is_reopened_session('session_id') | trim) }}
     {%- else -%}{{ return(delivered_since('load_id') | trim) }}

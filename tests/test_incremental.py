@@ -162,6 +162,8 @@ def test_the_gate_is_told_what_each_model_was_rebuilt_by(builds):
         "dq_orphans": ("orphan", None),
         "agg_quality_daily": ("day", "decision_date"),
         "agg_sla_daily": ("day", "decision_date"),
+        "agg_sla_weekly": ("week", "week_start_date"),
+        "agg_moderator_accuracy_monthly": ("month", "month_start_date"),
         "int_calibration_agreement_replicates": ("session", "session_id"),
     }
     assert predicates["monitoring.dq_orphans"] is None  # validated whole
@@ -253,7 +255,7 @@ def test_an_unknown_reopened_by_fails_compilation_naming_the_model_and_the_kinds
                             capture_output=True, text=True, timeout=300)
     assert result.returncode != 0, result.stdout[-2000:]
     expected = ("model fct_qa_audits: config meta reopened_by is per_audit; an incremental model declares what "
-                "re-opens its rows, one of: decision, item, day, orphan, session, delivery")
+                "re-opens its rows, one of: decision, item, day, week, month, orphan, session, delivery")
     assert expected in " ".join(result.stdout.split())
 
 

@@ -1,9 +1,16 @@
+{{ config(materialized=incremental_materialization(), unique_key=['week_start_date', 'queue_id'],
+          incremental_strategy='replace_reopened', meta={'reopened_by': 'week'}) }}
+-- depends_on: {{ ref('int_reopened_days') }}
+-- Incremental: the weeks holding a re-opened day are replaced whole (a week's percentiles need all its days).
 -- Time to first decision per ISO week × queue, against the queue's SLA: the SLA panel of the monthly
 -- business review (`modqa report`). Percentiles cannot be re-aggregated from agg_sla_daily, so they are
 -- computed here over the week's first decisions (linear interpolation, as agg_sla_daily).
 with first_decided as (
     select * from {{ ref('int_items_first_decided') }}
     where first_decided_at is not null
+    {%- if is_incremental() %}
+        and {{ is_reopened_period('week', 'first_decision_date') }}
+    {%- endif %}
 ),
 
 weekly as (

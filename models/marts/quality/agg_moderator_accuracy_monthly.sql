@@ -1,3 +1,9 @@
+{{ config(materialized=incremental_materialization(),
+          unique_key=['month_start_date', 'vendor_id', 'moderator_id'],
+          incremental_strategy='replace_reopened', meta={'reopened_by': 'month'}) }}
+-- depends_on: {{ ref('int_reopened_days') }}
+-- Incremental: the months holding a re-opened day are replaced whole (a month's vendor prior pools all its
+-- moderators).
 -- Moderator accuracy per month with empirical-Bayes (beta-binomial) shrinkage toward the moderator's
 -- vendor, the posterior probability of being below target, and the coaching list (DESIGN §4: judge on
 -- the uncertainty, not on raw rates of three audits). Per month × vendor × human moderator, over the
@@ -27,6 +33,9 @@ with decisions as (
         is_correct
     from {{ ref('fct_decisions') }}
     where is_in_sample and not is_automated and moderator_id is not null
+    {%- if is_incremental() %}
+        and {{ is_reopened_period('month', 'decision_date') }}
+    {%- endif %}
 ),
 
 moderators as (
