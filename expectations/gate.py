@@ -17,8 +17,9 @@ from pathlib import Path
 
 from expectations.checks import BLOCKING, WARNING, Check
 from expectations.gx_duckdb import enable_duckdb, engine_arguments, fetch, quiet_gx, release
-from expectations.scope import TableScope, read_scopes, record_validation
+from expectations.scope import TableScope, read_scopes
 from expectations.suites import GateSettings, suites
+from orchestration.incremental import record_validation
 
 
 @dataclass
@@ -178,11 +179,11 @@ def validate(database: Path, gx_dir: Path, settings: GateSettings | None = None,
     passed: only a build based on one that passed may be validated by its rebuilt rows."""
     whole_gate = checks_by_table is None
     checks_by_table = checks_by_table if checks_by_table is not None else suites(settings)
-    scopes = read_scopes(database, gx_dir, checks_by_table)
+    scopes = read_scopes(database, checks_by_table)
     result = run_suites([Target(Path(database), table, tuple(checks), scopes.get(table))
                          for table, checks in checks_by_table.items()], gx_dir)
     if whole_gate:
-        record_validation(gx_dir, database, result.passed)
+        record_validation(Path(database).parent, result.passed)
         if result.passed:
             record_outcomes(gx_dir, result)
     return result

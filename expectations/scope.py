@@ -22,18 +22,19 @@ would make it exact too, but costs a semi-join over the whole history per GX que
 Skipping the untouched rows is sound only if the previous build passed the gate. dbt records a build as the base of the
 next one as soon as dbt succeeds, before the gate runs; a build that failed the gate (or was never
 validated) would be built upon, and its defective rows, if not rebuilt again, never re-validated. So the
-gate records each build it passes and scopes only a build based on that one (`since_load_id`).
+gate records each build it passes (orchestration/incremental.py, the build's one state record) and scopes
+only a build based on that one (`built_on`, which the publish asks the same question with).
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from expectations.checks import Check
 from expectations.gx_duckdb import querying
-from orchestration.incremental import recorded_build
+from orchestration.incremental import read_state
 
 BUILD_SCOPE = "intermediate.int_build_scope"
 # Per model the build rebuilt selectively: what re-opened its rows and the column they are selected by,
@@ -41,7 +42,6 @@ BUILD_SCOPE = "intermediate.int_build_scope"
 REBUILT_ROWS = "intermediate.int_rebuilt_rows"
 REOPENED_DECISIONS = "intermediate.int_reopened_decisions"
 REOPENED_DAYS = "intermediate.int_reopened_days"
-PASSED_RECORD = "last_passed_build.json"
 
 
 @dataclass(frozen=True)
@@ -75,39 +75,28 @@ def rebuilt_rows_predicate(reopened_by: str, column: str | None, since_load_id: 
     return None if selected is None or column is None else f"{column} is null or {column} in ({selected})"
 
 
-def record_validation(gx_dir: Path, database: Path, passed: bool) -> None:
-    """After the whole gate ran on a build: remember it if it passed, so that the next build, based on
-    it, may be validated by its rebuilt rows; forget it otherwise."""
-    record, through = Path(gx_dir) / PASSED_RECORD, recorded_build(Path(database).parent)
-    if not (passed and through):
-        record.unlink(missing_ok=True)
-        return
-    record.parent.mkdir(parents=True, exist_ok=True)
-    record.write_text(json.dumps({"database": str(Path(database).resolve()), "built_through_load_id": through}))
-
-
-def _passed_through(gx_dir: Path, database: Path) -> str | None:
-    record = Path(gx_dir) / PASSED_RECORD
-    if not record.exists():
+def built_on(query: Callable[[str], list[dict]], catalog: str | None = None) -> str | None:
+    """The load a build was built on incrementally (int_build_scope): every row it did not rebuild (per
+    int_rebuilt_rows) is what the build through that load held. None for a full build, or a build made
+    before these relations existed. `catalog`: the build attached under that name (default: the current
+    database)."""
+    where = f"table_catalog = '{catalog}'" if catalog else "table_catalog = current_database()"
+    relations = {row["name"] for row in query("select table_schema || '.' || table_name as name "
+                                              f"from information_schema.tables where {where}")}
+    if not {BUILD_SCOPE, REBUILT_ROWS, REOPENED_DECISIONS, REOPENED_DAYS} <= relations:
         return None
-    passed = json.loads(record.read_text())
-    return passed["built_through_load_id"] if passed["database"] == str(Path(database).resolve()) else None
+    prefix = f'"{catalog}".' if catalog else ""
+    rows = query(f"select since_load_id from {prefix}{BUILD_SCOPE} where is_incremental")
+    return rows[0]["since_load_id"] if len(rows) == 1 else None
 
 
-def read_scopes(database: Path, gx_dir: Path, tables) -> dict[str, TableScope]:
+def read_scopes(database: Path, tables) -> dict[str, TableScope]:
     """The scope of each table of `tables` that int_rebuilt_rows lists, when the database is an incremental
     build on top of a build that passed the gate; {} (validate everything) otherwise, e.g. a full build or
     a build older than int_rebuilt_rows."""
     with querying(database) as query:
-        relations = {row["name"] for row in query("select table_schema || '.' || table_name as name from "
-                                                  "information_schema.tables where table_catalog = current_database()")}
-        if not {BUILD_SCOPE, REBUILT_ROWS} <= relations:
-            return {}
-        build = query(f"select since_load_id, is_incremental from {BUILD_SCOPE}")
-        if len(build) != 1 or not build[0]["is_incremental"] or build[0]["since_load_id"] is None:
-            return {}
-        since = build[0]["since_load_id"]
-        if since != _passed_through(gx_dir, database):
+        since = built_on(query)
+        if since is None or since != read_state(Path(database).parent).validated_through:
             return {}
         scopes = {}
         for row in query(f"select relation_name, reopened_by, reopened_column from {REBUILT_ROWS}"):

@@ -1,15 +1,19 @@
-"""What an incremental dbt build is told: the loads it has not seen yet.
+"""What an incremental dbt build is told (the loads it has not seen yet), and the one record of what was
+built and validated.
 
-After a successful build the state file records the newest load the build included; the next build
-gets it as `since_load_id` (environment variable MODQA_SINCE_LOAD_ID), and `int_reopened_decisions`
-re-opens every decision (and day) those later loads touch. The state is written only after dbt succeeds,
-so a failed or killed build is simply redone (over a superset of days) by the next run; a missing build
-database or state means a full build.
+After a successful build the state file beside the build database records the newest load the build
+included; the next build gets it as `since_load_id` (environment variable MODQA_SINCE_LOAD_ID), and
+`int_reopened_decisions` re-opens every decision (and day) those later loads touch. The state is written
+only after dbt succeeds, so a failed or killed build is simply redone (over a superset of days) by the
+next run; a missing build database or state means a full build. The same file records the newest load of
+the last build the publish gate passed: the gate validates an incremental build by its rebuilt rows only
+when the build it was based on is that one (expectations/scope.py).
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -25,14 +29,35 @@ def newest_load_id(warehouse: Path) -> str | None:
     return max((batch.split("-", 1)[0] for batch in batches), default=None)
 
 
-def _state_path(warehouse: Path) -> Path:
-    return layout(warehouse).build_dir / STATE_FILE
+@dataclass(frozen=True)
+class BuildState:
+    built_through: str | None = None  # the newest load the last successful build included
+    validated_through: str | None = None  # the same for the last build that passed the gate, if it still stands
+
+
+def read_state(build_dir: Path) -> BuildState:
+    """The state of the build in `build_dir` (nothing recorded: no build, or one made before the record)."""
+    path = Path(build_dir) / STATE_FILE
+    if not path.exists():
+        return BuildState()
+    state = json.loads(path.read_text())
+    return BuildState(state.get("built_through_load_id"), state.get("validated_through_load_id"))
+
+
+def write_state(build_dir: Path, state: BuildState) -> None:
+    path = Path(build_dir) / STATE_FILE
+    if state.built_through is None:
+        path.unlink(missing_ok=True)
+        return
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps({"built_through_load_id": state.built_through,
+                                     "validated_through_load_id": state.validated_through}))
+    temporary.replace(path)
 
 
 def recorded_build(build_dir: Path) -> str | None:
     """The newest load the last successful build in `build_dir` included (None: no build recorded)."""
-    state = Path(build_dir) / STATE_FILE
-    return json.loads(state.read_text())["built_through_load_id"] if state.exists() else None
+    return read_state(build_dir).built_through
 
 
 SINCE_ENV = "MODQA_SINCE_LOAD_ID"
@@ -53,12 +78,15 @@ def incremental_env(warehouse: Path, full_refresh: bool = False, rebuild_from: d
 
 
 def record_build(warehouse: Path, built_through_load_id: str | None) -> None:
-    """After a successful build: it included every load up to `built_through_load_id`."""
-    state = _state_path(warehouse)
-    if built_through_load_id is None:
-        state.unlink(missing_ok=True)
-        return
-    temporary = state.with_suffix(".tmp")
-    temporary.write_text(json.dumps({"built_through_load_id": built_through_load_id}))
-    temporary.replace(state)
+    """After a successful build: it included every load up to `built_through_load_id`. The last validated
+    build stays recorded: it is the base the gate may scope this build on."""
+    build_dir = layout(warehouse).build_dir
+    write_state(build_dir, BuildState(built_through_load_id, read_state(build_dir).validated_through))
+
+
+def record_validation(build_dir: Path, passed: bool) -> None:
+    """After the whole gate ran on the build in `build_dir`: remember it if it passed, so that the next
+    build, based on it, may be validated by its rebuilt rows; forget it otherwise."""
+    state = read_state(build_dir)
+    write_state(build_dir, BuildState(state.built_through, state.built_through if passed else None))
 

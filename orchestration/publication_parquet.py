@@ -23,7 +23,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from expectations.scope import BUILD_SCOPE, REBUILT_ROWS, REOPENED_DAYS
+from expectations.scope import REBUILT_ROWS, REOPENED_DAYS, built_on
 from orchestration.ingest.sql import sql_string
 
 RECORD = "_publication.json"
@@ -56,15 +56,14 @@ def write_record(folder: Path, built_through_load_id: str | None, export: Parque
 
 def reopened_days(con, catalog: str, previous_through: str | None) -> tuple[list[str], set[str]] | None:
     """The days this build re-opened and the relations whose changes stay within them, when the build is
-    incremental on top of the build the previous publication holds; None otherwise (write everything).
-    Read from the same relations the gate scopes an incremental build by (expectations/scope.py)."""
-    relations = {name for (name,) in con.execute(
-        "select schema_name || '.' || table_name from duckdb_tables() where database_name = ?", [catalog]
-    ).fetchall()}
-    if previous_through is None or not {BUILD_SCOPE, REBUILT_ROWS, REOPENED_DAYS} <= relations:
-        return None
-    if con.execute(f'select since_load_id, is_incremental from "{catalog}".{BUILD_SCOPE}').fetchall() != [
-            (previous_through, True)]:
+    incremental on top of the build the previous publication holds (`built_on`, the question the gate asks
+    of the build it validated last); None otherwise (write everything)."""
+    def query(sql: str) -> list[dict]:
+        cursor = con.execute(sql)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    if previous_through is None or built_on(query, catalog) != previous_through:
         return None
     days = [day for (day,) in con.execute(
         f'select distinct cast(decision_date as varchar) from "{catalog}".{REOPENED_DAYS} '

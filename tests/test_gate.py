@@ -12,8 +12,8 @@ import pytest
 from expectations.checks import BLOCKING, WARNING, Check
 from expectations.contracts import GATE_DERIVED_TESTS
 from expectations.gate import Target, run_suites, validate
-from expectations.scope import PASSED_RECORD
 from expectations.suites import GateSettings, all_checks, suites
+from orchestration.incremental import read_state
 from orchestration.project import layout
 from orchestration.publish import published_tables
 
@@ -74,7 +74,8 @@ def test_a_sound_build_passes_every_check(built_warehouse, tmp_path):
     assert failed == []
     assert len(result.outcomes) == len(all_checks())
     assert result.docs_index is not None and result.docs_index.exists()
-    assert (tmp_path / "gx" / PASSED_RECORD).exists()  # the next, incremental build may be scoped on it
+    state = read_state(layout(built_warehouse).build_dir)  # the next, incremental build may be scoped on it
+    assert state.validated_through is not None and state.validated_through == state.built_through
 
 
 def _scratch_database(build, path, table, also_reads):

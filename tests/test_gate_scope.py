@@ -4,7 +4,6 @@ passed the gate (expectations/scope.py)."""
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 
@@ -12,19 +11,15 @@ import duckdb
 import pytest
 
 from expectations.gate import validate
-from expectations.scope import read_scopes, record_validation
+from expectations.scope import read_scopes
 from expectations.suites import suites
-from orchestration.incremental import STATE_FILE
+from orchestration.incremental import BuildState, write_state
 from orchestration.project import layout
 from tests.test_gate import NO_FRESHNESS_LIMIT
 
 pytestmark = pytest.mark.slow
 SINCE, THROUGH = "20990101T000000000000Z", "20990102T000000000000Z"  # the previous build's loads, this one's
 TABLES = ("marts.fct_decisions", "marts.agg_quality_daily", "staging.stg_landing__decisions")
-
-
-def _record_built_through(database, load_id):
-    (database.parent / STATE_FILE).write_text(json.dumps({"built_through_load_id": load_id}))
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +30,7 @@ def incremental_build(built_warehouse, tmp_path_factory):
     database, gx_dir = root / "build" / "build.duckdb", root / "gx"
     database.parent.mkdir()
     shutil.copy(layout(built_warehouse).build_database, database)
-    _record_built_through(database, SINCE)
-    record_validation(gx_dir, database, passed=True)
-    _record_built_through(database, THROUGH)
+    write_state(database.parent, BuildState(built_through=THROUGH, validated_through=SINCE))
     con = duckdb.connect(str(database))
     con.execute(f"""
         create or replace table intermediate.int_build_scope as
@@ -81,8 +74,8 @@ def _failures(result) -> dict[tuple[str, str], str]:
     return {(o.check.table, o.check.name): o.line for o in result.outcomes if not o.success}
 
 
-def test_a_full_build_is_validated_whole(built_warehouse, tmp_path):
-    assert read_scopes(layout(built_warehouse).build_database, tmp_path, suites()) == {}
+def test_a_full_build_is_validated_whole(built_warehouse):
+    assert read_scopes(layout(built_warehouse).build_database, suites()) == {}
 
 
 def test_an_incremental_build_checks_rows_on_the_rebuilt_rows_and_tables_whole(incremental_build):
@@ -112,8 +105,11 @@ def test_an_incremental_build_checks_rows_on_the_rebuilt_rows_and_tables_whole(i
 
 def test_a_build_on_one_that_did_not_pass_the_gate_is_validated_whole(incremental_build, tmp_path):
     database, gx_dir = incremental_build
-    gx_dir = shutil.copytree(gx_dir, tmp_path / "gx")
-    record_validation(gx_dir, database, passed=False)  # the previous build failed the gate
+    copy = tmp_path / "build" / database.name
+    copy.parent.mkdir()
+    shutil.copy(database, copy)
+    database = copy
+    write_state(database.parent, BuildState(built_through=THROUGH))  # the previous build failed the gate
     checks = {table: checks for table, checks in suites(NO_FRESHNESS_LIMIT).items() if table in TABLES}
     result = validate(database, gx_dir, checks_by_table=checks)
     failures = _failures(result)

@@ -26,6 +26,8 @@ def make_build(path: Path, rows_per_day: dict[str, int], since: str | None, reop
         con.execute("create table marts.fct_decisions as " + " union all ".join(parts))
         con.execute("create table intermediate.int_build_scope as select ? as since_load_id, ? as is_incremental",
                     [since, since is not None])
+        con.execute("create table intermediate.int_reopened_decisions (item_id varchar, decision_id varchar, "
+                    "decision_date date)")
         con.execute("create table intermediate.int_reopened_days (decision_date date)")
         for day in reopened:
             con.execute("insert into intermediate.int_reopened_days values (?)", [day])
