@@ -14,10 +14,23 @@ from orchestration.ingest.sql import sql_string
 Z = 1.959963984540054
 
 
+# The reader of each landing format, and its options (a bench lands one format per run).
+READERS = {"parquet": "read_parquet({files}, filename = true)",
+           "csv": "read_csv({files}, header = true, union_by_name = true, filename = true)",
+           "jsonl": "read_json({files}, format = 'newline_delimited', union_by_name = true, filename = true)"}
+
+
+def _landed(landing: Path, table: str) -> str:
+    for extension, reader in READERS.items():
+        if next((landing / table).glob(f"*/*.{extension}"), None) is not None:
+            return reader.format(files=sql_string(f"{landing}/{table}/*/*.{extension}"))
+    raise FileNotFoundError(f"no landing files for {table} under {landing / table}")
+
+
 def _latest(landing: Path, table: str, key: str, order: str = "filename desc") -> str:
     return (f"select * exclude (version_rank, filename) from (select *, row_number() over "
-            f"(partition by {key} order by {order}) as version_rank from read_parquet('{landing}/{table}/*/*.parquet', "
-            f"filename = true)) where version_rank = 1")
+            f"(partition by {key} order by {order}) as version_rank from {_landed(landing, table)}) "
+            f"where version_rank = 1")
 
 
 def wilson(p: str, n: str, sign: str) -> str:
