@@ -1,7 +1,6 @@
 """Great Expectations suites and the gate that validates a build before it is published."""
 
 import sys
-import warnings
 
 # GX imports pyspark.sql.connect when pyspark is installed; pyspark mistakes a `python -c` session
 # (a __main__ without __file__) for its own doctest run and calls sys.exit(0) if Spark Connect's
@@ -10,8 +9,3 @@ _main = sys.modules.get("__main__")
 if _main is not None and getattr(_main, "__spec__", None) is None and not hasattr(_main, "__file__"):
     _main.__file__ = "<interactive>"
 
-# GX imports pyspark when it is installed, and pyspark 4 warns about pandas 3 on import: not our concern
-# (Spark runs in its own process through dbt-spark). Import GX once, quietly.
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", FutureWarning)
-    import great_expectations  # noqa: E402,F401
