@@ -174,14 +174,15 @@ def ui(landing: Path, warehouse: Path, port: int) -> None:
     """Start the Dagster UI on localhost with the project's definitions (Ctrl-C stops it)."""
     import subprocess
 
-    from orchestration.dagster_defs.loading import load_definitions
+    from orchestration.dagster_defs.loading import dagster_environment
+    from orchestration.dagster_defs.project import prepare_manifest
 
-    load_definitions(landing, warehouse)  # environment, DAGSTER_HOME and the dbt manifest
+    prepare_manifest(warehouse)  # before the UI starts, so that it does not wait on a parse
     dagster = Path(sys.executable).parent / "dagster"
     console.print(f"Dagster UI on http://127.0.0.1:{port} (DAGSTER_HOME {layout(warehouse).root / 'dagster'})")
     command = [str(dagster), "dev", "-m", "orchestration.dagster_defs.definitions", "-h", "127.0.0.1", "-p", str(port)]
     with contextlib.suppress(KeyboardInterrupt):
-        subprocess.run(command, check=False)
+        subprocess.run(command, check=False, env=dagster_environment(landing, warehouse))
 
 
 @main.command()

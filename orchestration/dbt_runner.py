@@ -18,10 +18,11 @@ from datetime import date
 from pathlib import Path
 
 from expectations.contracts import gate_owned_test_selectors
+from orchestration.dbt_child import shim_options
 from orchestration.dbt_failures import explain_failed_tests
 from orchestration.errors import BuildError, GateError, ModqaError, UsageError
 from orchestration.incremental import incremental_env, newest_load_id, record_build
-from orchestration.project import PROJECT_DIR, dbt_environment, layout
+from orchestration.project import PROJECT_DIR, layout
 
 FAILED = {"error", "fail", "runtime error"}
 
@@ -58,15 +59,12 @@ class DbtResult:
 
 
 def dbt_executable() -> str:
-    """dbt as the pipeline starts it: through `modqa-dbt` (orchestration/dbt_child.py), so that dbt
-    dies with the run that started it."""
-    for name in ("modqa-dbt", "dbt"):
-        beside_python = Path(sys.executable).parent / name
-        if beside_python.exists():
-            return str(beside_python)
-    found = shutil.which("modqa-dbt") or shutil.which("dbt")
+    """dbt as the pipeline starts it: through `modqa-dbt` (orchestration/dbt_child.py), which runs dbt
+    in a warehouse and makes it die with the run that started it."""
+    beside_python = Path(sys.executable).parent / "modqa-dbt"
+    found = str(beside_python) if beside_python.exists() else shutil.which("modqa-dbt")
     if not found:
-        raise UsageError("the dbt executable was not found; install the project with `make install`")
+        raise UsageError("modqa-dbt was not found; install the project with `make install`")
     return found
 
 
@@ -79,8 +77,12 @@ def require_engine(target: str) -> None:
                          "pip install -e '.[spark]' (make install-dev installs it); Spark also needs Java 17")
 
 
-def dbt_command(args: list[str], dbt_vars: dict | None = None) -> list[str]:
-    command = [dbt_executable(), *args, "--project-dir", str(PROJECT_DIR)]
+def dbt_command(args: list[str], dbt_vars: dict | None = None, warehouse: Path | None = None,
+                env: dict[str, str] | None = None) -> list[str]:
+    """The command line of dbt on `warehouse` (None: no warehouse), with the run's own environment
+    values `env` (dbt_child.py)."""
+    shim = shim_options(warehouse, env) if warehouse is not None else []
+    command = [dbt_executable(), *shim, *args, "--project-dir", str(PROJECT_DIR)]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars)]
     return command
@@ -94,16 +96,10 @@ def run_dbt(
     on_node: Callable[[NodeResult], None] | None = None,
     extra_env: dict[str, str] | None = None,
 ) -> DbtResult:
-    lay = layout(warehouse)
-    lay.build_dir.mkdir(parents=True, exist_ok=True)
-    lay.temp_dir.mkdir(parents=True, exist_ok=True)
-    env = dbt_environment(lay.root)
-    env["MODQA_DBT_TARGET"] = target
-    env.update(extra_env or {})
-    command = dbt_command([*args, "--log-format", "json", "--target", target], dbt_vars)
+    command = dbt_command([*args, "--log-format", "json", "--target", target], dbt_vars, warehouse, extra_env)
     started = time.perf_counter()
     result = DbtResult(args=args, returncode=-1, seconds=0.0)
-    with subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    with subprocess.Popen(command, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True, bufsize=1) as process:
         assert process.stdout is not None
         for line in process.stdout:

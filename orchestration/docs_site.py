@@ -14,12 +14,14 @@ dbt_project.yml, which keeps the page from loading a tracker.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
 
+from orchestration.dbt_child import share_parse_state
 from orchestration.dbt_runner import run_dbt
 from orchestration.errors import BuildError
 from orchestration.ingest.sql import sql_string
@@ -75,11 +77,14 @@ def generate_docs_site(warehouse: Path, database: Path, out: Path, previous: Pat
     target_path = layout(warehouse).build_dir / "docs_target"
     arguments = ["docs", "generate", "--static", "--select", PUBLISHED_MODELS, "--indirect-selection", "empty",
                  "--target-path", str(target_path)]
-    result = run_dbt(arguments, warehouse, target="published", extra_env={PUBLISHED_DATABASE_ENV: str(database)})
+    # relative to the warehouse folder dbt works in: the profile then reads the same for every warehouse
+    relative = os.path.relpath(database, layout(warehouse).root)
+    result = run_dbt(arguments, warehouse, target="published", extra_env={PUBLISHED_DATABASE_ENV: relative})
     if result.returncode != 0:
         detail = "\n  ".join([*result.errors[:5], *result.other_output[-5:]]) or "see the dbt log"
         raise BuildError(f"dbt docs generate failed; the published warehouse was not changed.\n  {detail}\n"
                          f"Full dbt log: {layout(warehouse).dbt_log_dir / 'dbt.log'}")
+    share_parse_state(target_path, "published")
     out.mkdir(parents=True)
     for source, name in SITE_FILES.items():
         shutil.copyfile(target_path / source, out / name)

@@ -18,7 +18,7 @@ from rich.console import Console
 
 from expectations.suites import GateSettings
 from orchestration.console import show_progress
-from orchestration.dagster_defs.loading import load_definitions
+from orchestration.dagster_defs.loading import dagster_home, load_definitions
 from orchestration.dbt_runner import require_engine
 from orchestration.errors import BuildError, GateError, ModqaError, UsageError, out_of_space
 from orchestration.project import layout
@@ -137,19 +137,21 @@ def execute(landing: Path, warehouse: Path, console: Console, target: str, setti
 
 def _execute(landing: Path, warehouse: Path, console: Console, target: str, settings: GateSettings,
              start: date | None, end: date | None, full_refresh: bool, debug: bool) -> RunReport:
-    defs = load_definitions(landing, warehouse)
+    defs = load_definitions(warehouse)
     from dagster import DagsterInstance
 
     from orchestration.dagster_defs.checks import GX_CHECK
 
     job = defs.resolve_job_def(JOB)
-    run_config = logger_config(warehouse, debug) | {"resources": {"warehouse": {"config": {
-        "landing": str(landing.resolve()), "warehouse": str(layout(warehouse).root), "target": target,
-        "freshness_hours": settings.freshness_hours, "full_refresh": full_refresh}}}}
+    root = str(layout(warehouse).root)
+    run_config = logger_config(warehouse, debug) | {"resources": {
+        "warehouse": {"config": {"landing": str(landing.resolve()), "warehouse": root, "target": target,
+                                 "freshness_hours": settings.freshness_hours, "full_refresh": full_refresh}},
+        "published": {"config": {"warehouse": root}}}}
     show_progress(console)
     console.print("[bold]ingest landing files[/bold] …")
     try:
-        with DagsterInstance.get() as instance:
+        with DagsterInstance.from_config(str(dagster_home(warehouse))) as instance:
             recovered = recover_interrupted_runs(instance)
             if recovered:
                 console.print(f"[dim]recovered {len(recovered)} interrupted run(s) of this warehouse[/dim]")

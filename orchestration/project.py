@@ -1,7 +1,7 @@
 """Where the dbt project lives and how the warehouse folder is laid out.
 
-One environment variable, MODQA_WAREHOUSE, names the warehouse folder for dbt (profiles.yml), the
-ingest, the Great Expectations gate and Dagster alike.
+Code is handed the warehouse folder explicitly; MODQA_WAREHOUSE names it only where a process starts
+from its environment (dbt's profile, through modqa-dbt, and the Dagster code location).
 """
 
 from __future__ import annotations
@@ -15,6 +15,12 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 SEEDS_DIR = PROJECT_DIR / "seeds"
+# The project's own `dbt parse`: the manifest Dagster loads, and the parse state a warehouse's first
+# build starts from (dbt_child.py).
+MANIFEST_DIR = PROJECT_DIR / "target" / "dagster"
+# dbt's parse state per profile target, shared by every warehouse (dbt_child.py): the build's is the
+# project's own parse; the docs site's (target `published`) is kept by the last docs generation.
+PARSE_STATE_DIRS = {"duckdb": MANIFEST_DIR, "published": PROJECT_DIR / "target" / "published"}
 WAREHOUSE_ENV = "MODQA_WAREHOUSE"
 DEFAULT_LANDING = Path("data/landing")
 DEFAULT_WAREHOUSE = Path("data/warehouse")
@@ -136,15 +142,3 @@ def project_vars() -> dict:
     import yaml
 
     return yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]
-
-
-def dbt_environment(warehouse: Path | str, base: dict[str, str] | None = None) -> dict[str, str]:
-    """Environment for a dbt process working on this warehouse."""
-    env = dict(os.environ if base is None else base)
-    lay = layout(warehouse)
-    env[WAREHOUSE_ENV] = str(lay.root)
-    env["DBT_TARGET_PATH"] = str(lay.dbt_target_dir)
-    env["DBT_LOG_PATH"] = str(lay.dbt_log_dir)
-    env["DBT_PROFILES_DIR"] = str(PROJECT_DIR)
-    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    return env

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def defs(small_landing, built_warehouse):
-    return load_definitions(small_landing, built_warehouse)
+    return load_definitions(built_warehouse)
 
 
 def test_the_graph_has_every_layer_and_its_checks(defs):

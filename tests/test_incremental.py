@@ -12,11 +12,12 @@ import duckdb
 import pytest
 
 from expectations.scope import rebuilt_rows_predicate
+from orchestration.dbt_child import shim_options
 from orchestration.dbt_runner import build, dbt_executable, run_dbt
 from orchestration.generator import generate
 from orchestration.incremental import SINCE_ENV
 from orchestration.ingest.loader import ingest
-from orchestration.project import PROJECT_DIR, dbt_environment, layout
+from orchestration.project import PROJECT_DIR, layout
 from orchestration.publish import publish
 from tests.mart_comparison import compare_builds
 
@@ -250,8 +251,8 @@ def test_an_unknown_reopened_by_fails_compilation_naming_the_model_and_the_kinds
     assert declared in model.read_text()
     model.write_text(model.read_text().replace(declared, "meta={'reopened_by': 'per_audit'}"))
     (tmp_path / "warehouse" / "build").mkdir(parents=True)
-    result = subprocess.run([dbt_executable(), "compile", "--select", "int_rebuilt_rows", "--project-dir", str(project),
-                             "--profiles-dir", str(project)], env=dbt_environment(tmp_path / "warehouse"),
+    result = subprocess.run([dbt_executable(), *shim_options(tmp_path / "warehouse"), "compile", "--select",
+                             "int_rebuilt_rows", "--project-dir", str(project), "--profiles-dir", str(project)],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode != 0, result.stdout[-2000:]
     expected = ("model fct_qa_audits: config meta reopened_by is per_audit; an incremental model declares what "

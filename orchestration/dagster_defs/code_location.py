@@ -10,7 +10,6 @@ import os
 from pathlib import Path
 
 from orchestration.dagster_defs.loading import load_definitions
-from orchestration.project import DEFAULT_LANDING, DEFAULT_WAREHOUSE
+from orchestration.project import DEFAULT_WAREHOUSE
 
-defs = load_definitions(Path(os.environ.get("MODQA_LANDING", DEFAULT_LANDING)),
-                        Path(os.environ.get("MODQA_WAREHOUSE", DEFAULT_WAREHOUSE)))
+defs = load_definitions(Path(os.environ.get("MODQA_WAREHOUSE", DEFAULT_WAREHOUSE)))

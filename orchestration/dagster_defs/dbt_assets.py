@@ -1,10 +1,8 @@
 """dbt models, seeds and tests as Dagster assets and asset checks, grouped by layer."""
 
 
-import os
 from collections import Counter
 from collections.abc import Mapping
-from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -17,6 +15,7 @@ from orchestration.dagster_defs.assets import DUCKDB_WRITERS
 from orchestration.dagster_defs.partitions import INGEST_ALL_TAG
 from orchestration.dagster_defs.project import dbt_project
 from orchestration.dagster_defs.resources import WarehouseResource
+from orchestration.dbt_child import reuse_parse_state, shim_options
 from orchestration.dbt_runner import build_arguments, build_failure
 from orchestration.incremental import record_build
 from orchestration.project import layout
@@ -54,21 +53,6 @@ def backfill_start(context: dg.AssetExecutionContext) -> date | None:
     return date.fromisoformat(first) if first else None
 
 
-@contextmanager
-def environment(values: dict[str, str]):
-    """Set environment variables for the block, then put back what was there."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 translator = LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
@@ -91,9 +75,11 @@ def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
     with step(f"dbt build ({warehouse.target})") as outcome:
         # The warehouse's own target folder, as for `dbt_runner.build`: dagster-dbt's default is a new
         # folder per run under the project (a full parse every run, and a few MB left behind each time).
-        with environment(env):  # read by the dbt process it starts
-            invocation = dbt.cli([*args, "--target", warehouse.target], context=context, raise_on_error=False,
-                                 target_path=lay.dbt_target_dir)
+        # Its parse state is seeded here, first: dagster-dbt would seed it from the project's target/,
+        # which any dbt run by hand in the project folder leaves with another profile's parse.
+        reuse_parse_state(lay.dbt_target_dir, warehouse.target)
+        invocation = dbt.cli([*shim_options(warehouse.warehouse_path, env), *args, "--target", warehouse.target],
+                             context=context, raise_on_error=False, target_path=lay.dbt_target_dir)
         with chatter_to(lay.dbt_log_dir / "dagster-dbt-events.log"):
             yield from invocation.stream()
         summary, failed = describe_results(invocation.get_artifact("run_results.json"))

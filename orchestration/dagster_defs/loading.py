@@ -1,5 +1,5 @@
-"""Loading the Dagster definitions for a warehouse: its instance home (DAGSTER_HOME under the warehouse),
-the environment dbt, Dagster and GX read, and the dbt manifest. The runner (orchestration/pipeline.py),
+"""Loading the Dagster definitions for a warehouse: its instance home (under the warehouse), the
+environment of a process that serves them, and the dbt manifest. The runner (orchestration/pipeline.py),
 `modqa ui` and the code location for `dagster dev` all load them through here."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from orchestration.project import dbt_environment, layout
+from orchestration.project import layout
 
 INSTANCE_CONFIG = """\
 # Written by modqa. Local instance for this warehouse: runs, events and schedules in SQLite here.
@@ -29,17 +29,17 @@ def dagster_home(warehouse: Path) -> Path:
     return home
 
 
-def prepare_environment(landing: Path, warehouse: Path) -> None:
-    """One set of environment variables names the warehouse for dbt, Dagster and GX alike."""
-    env = dbt_environment(warehouse)
-    for name in ("MODQA_WAREHOUSE", "DBT_LOG_PATH", "DBT_PROFILES_DIR", "DBT_SEND_ANONYMOUS_USAGE_STATS"):
-        os.environ[name] = env[name]
-    os.environ["MODQA_LANDING"] = str(Path(landing).resolve())
-    os.environ["DAGSTER_HOME"] = str(dagster_home(warehouse))
+def dagster_environment(landing: Path, warehouse: Path) -> dict[str, str]:
+    """The environment of a process that serves the definitions (`dagster dev`): the code location reads
+    its landing and warehouse folders from it, and Dagster its instance home."""
+    return {**os.environ, "MODQA_LANDING": str(Path(landing).resolve()),
+            "MODQA_WAREHOUSE": str(layout(warehouse).root), "DAGSTER_HOME": str(dagster_home(warehouse))}
 
 
-def load_definitions(landing: Path, warehouse: Path):
-    prepare_environment(landing, warehouse)
+def load_definitions(warehouse: Path):
+    """The definitions, after parsing the dbt project if it changed (parse messages go to `warehouse`'s
+    dbt log). Resources name the warehouse through the environment (a code location's configuration);
+    the runner passes its own in the run config."""
     from orchestration.dagster_defs.project import prepare_manifest
 
     prepare_manifest(warehouse)

@@ -8,16 +8,17 @@ import subprocess
 
 from dagster_dbt import DbtProject
 
+from orchestration.dbt_child import PARTIAL_PARSE
 from orchestration.dbt_runner import dbt_command
 from orchestration.errors import BuildError
-from orchestration.project import PROJECT_DIR, dbt_environment
+from orchestration.project import MANIFEST_DIR, PROJECT_DIR
 from orchestration.run_lock import exclusive
 
 # A target path of its own, so the manifest Dagster loads is not overwritten by a warehouse build.
-dbt_project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR, target_path="target/dagster")
+dbt_project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR,
+                         target_path=MANIFEST_DIR.relative_to(PROJECT_DIR))
 
 WATCHED = ("models", "macros", "seeds", "tests/dbt")
-PARTIAL_PARSE = "partial_parse.msgpack"
 
 
 def manifest_is_current() -> bool:
@@ -35,7 +36,7 @@ def prepare_manifest(warehouse) -> None:
     """`dbt parse` into target/dagster when the project changed since the last parse (a parse takes seconds).
     Processes share this manifest (two runs on two warehouses, `modqa ui` beside a run): one parses at a
     time, the others wait for it, and the file is replaced whole, so no reader sees it half-written."""
-    target = PROJECT_DIR / dbt_project.target_path
+    target = MANIFEST_DIR
     with exclusive(target.with_name(target.name + ".lock")):
         if manifest_is_current():
             return
@@ -44,10 +45,10 @@ def prepare_manifest(warehouse) -> None:
         parsing.mkdir(parents=True)
         if (target / PARTIAL_PARSE).exists():  # keep dbt's partial parsing across the move
             shutil.copy2(target / PARTIAL_PARSE, parsing / PARTIAL_PARSE)
-        env = dbt_environment(warehouse)
-        env.pop("DBT_TARGET_PATH", None)
-        command = dbt_command(["parse", "--target-path", str(parsing), "--quiet"])
-        result = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+        # parsed for the target a build names, so that its parse state fits a warehouse's first build
+        command = dbt_command(["parse", "--target-path", str(parsing), "--target", "duckdb", "--quiet"],
+                              warehouse=warehouse)
+        result = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True)
         if result.returncode != 0:
             raise BuildError(f"dbt parse failed:\n{(result.stdout + result.stderr).strip()[-2000:]}")
         target.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,8 @@
-"""Resources: the warehouse (named by MODQA_WAREHOUSE, as for dbt and GX) and the dbt CLI."""
+"""Resources: the landing and warehouse folders, the published warehouse, and the dbt CLI."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +12,7 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.dagster_defs.project import dbt_project
 from orchestration.dbt_runner import dbt_executable
+from orchestration.project import DEFAULT_LANDING, DEFAULT_WAREHOUSE, WAREHOUSE_ENV
 from orchestration.run_lock import warehouse_lock
 
 
@@ -50,8 +52,12 @@ class PublishedWarehouseResource(dg.ConfigurableResource):
 
 
 def resources() -> dict:
+    """Configured from the environment of the process that serves the definitions (`dagster dev`,
+    `modqa ui`), defaulting as the CLI does; `modqa run` passes its folders in the run config instead."""
+    landing = os.environ.get("MODQA_LANDING", str(DEFAULT_LANDING))
+    warehouse = os.environ.get(WAREHOUSE_ENV, str(DEFAULT_WAREHOUSE))
     return {
-        "warehouse": WarehouseResource(landing=dg.EnvVar("MODQA_LANDING"), warehouse=dg.EnvVar("MODQA_WAREHOUSE")),
-        "published": PublishedWarehouseResource(warehouse=dg.EnvVar("MODQA_WAREHOUSE")),
+        "warehouse": WarehouseResource(landing=landing, warehouse=warehouse),
+        "published": PublishedWarehouseResource(warehouse=warehouse),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
     }
