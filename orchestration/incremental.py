@@ -55,11 +55,6 @@ def write_state(build_dir: Path, state: BuildState) -> None:
     temporary.replace(path)
 
 
-def recorded_build(build_dir: Path) -> str | None:
-    """The newest load the last successful build in `build_dir` included (None: no build recorded)."""
-    return read_state(build_dir).built_through
-
-
 SINCE_ENV = "MODQA_SINCE_LOAD_ID"
 REBUILD_FROM_ENV = "MODQA_REBUILD_FROM_DATE"
 
@@ -71,7 +66,7 @@ def incremental_env(warehouse: Path, full_refresh: bool = False, rebuild_from: d
     the calling environment never leaks into a build."""
     env = {SINCE_ENV: "", REBUILD_FROM_ENV: ""}
     if not full_refresh and layout(warehouse).build_database.exists():
-        env[SINCE_ENV] = recorded_build(layout(warehouse).build_dir) or ""
+        env[SINCE_ENV] = read_state(layout(warehouse).build_dir).built_through or ""
     if rebuild_from is not None:
         env[REBUILD_FROM_ENV] = rebuild_from.isoformat()
     return env

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -94,7 +93,7 @@ def _user_error(error) -> ModqaError | None:
     return None
 
 
-def failure_of(result) -> ModqaError:
+def failure_of(result, warehouse: Path) -> ModqaError:
     """The one error a failed run ends in: the gate's blocking expectations, else the failed step's own
     error (a dbt data test that failed is told by the dbt step, with its offending row)."""
     from orchestration.dagster_defs.checks import GX_CHECK
@@ -106,7 +105,7 @@ def failure_of(result) -> ModqaError:
         docs = blocking[0].metadata["data_docs"].value
         message = [f"validation failed: {len(lines)} blocking expectation(s); nothing was published."]
         message += [f"  {line}" for line in lines[:15]]
-        build = layout(os.environ["MODQA_WAREHOUSE"]).build_database
+        build = layout(warehouse).build_database
         message.append(f"The build is kept for inspection at {build}; Data Docs: {docs}")
         return GateError("\n".join(message))
     for event in result.all_events:
@@ -160,7 +159,7 @@ def _execute(landing: Path, warehouse: Path, console: Console, target: str, sett
                                                 **partition_arguments(job, start, end))
             keep_in_run_log(layout(warehouse).run_log(result.run_id), kept.getvalue())
             if not result.success:
-                error = failure_of(result)
+                error = failure_of(result, warehouse)
                 error.args = (f"{error}\nDagster's log of this run: {layout(warehouse).run_log(result.run_id)}",)
                 raise error
             warnings = [line for e in result.get_asset_check_evaluations()

@@ -35,7 +35,7 @@ import duckdb
 
 from expectations.contracts import read_mart_contracts
 from orchestration.docs_site import generate_docs_site
-from orchestration.incremental import recorded_build
+from orchestration.incremental import read_state
 from orchestration.ingest.sql import sql_string
 from orchestration.project import layout, reader_memory_limit, restrict_access, share_with_readers
 from orchestration.publication_parquet import ParquetExport, export_parquet, partitioned_view_sql, write_record
@@ -200,7 +200,7 @@ def publish(warehouse: Path) -> PublishResult:
         with _attach_build(lay.build_database) as con:
             export = export_parquet(con, BUILD_CATALOG, published_tables(con, BUILD_CATALOG), partitions, partial,
                                     previous)
-        write_record(partial, recorded_build(lay.build_dir), export)
+        write_record(partial, read_state(lay.build_dir).built_through, export)
         # Complete (still unpublished) before the file's views are created: DuckDB binds a view to its files.
         os.replace(partial, complete)
         tables = write_database(lay.build_database, staging, complete, export)
