@@ -12,10 +12,10 @@ values arrive as arguments, so no caller writes os.environ.
   SIGKILL, then replaces itself with the real dbt, which keeps that setting.
 - Works in the warehouse folder, so the profile's DuckDB paths are relative and the same text for every
   warehouse. dbt re-parses the whole project when the profile's connection values change, so absolute
-  paths would make a new or copied warehouse pay a full parse; relative, the project's own parse state
-  (the one Dagster's manifest comes from) serves every warehouse's first build, and the last docs
-  generation's every warehouse's first docs site. MODQA_WAREHOUSE still
-  names the folder, absolute, for what dbt writes into views (macros/register_raw_sources.sql).
+  paths would make a new or copied warehouse pay a full parse; relative, one parse state per profile
+  target serves every warehouse's first run (PARSE_STATE_DIRS: the build starts from the project's own
+  parse, the docs site from the last docs generation's). MODQA_WAREHOUSE still names the folder,
+  absolute, for what dbt writes into views (macros/register_raw_sources.sql).
 - Logs and writes its artifacts in the warehouse's folders, whoever started it.
 """
 
