@@ -26,9 +26,8 @@
     rows and deletes its stored period rows. -#}
 {% macro is_reopened_period(period, date_column) %}
     {%- if incremental_since() is none %}true{% else -%}
-    {%- set period_start = first_day_of_week if period == 'week' else first_day_of_month -%}
-    {{ period_start(date_column) | trim }} in (
-        select distinct {{ period_start('decision_date') | trim }} from {{ reopened_relation('int_reopened_days') }})
+    {{ period_start(period, date_column) | trim }} in (
+        select distinct {{ period_start(period, 'decision_date') | trim }} from {{ reopened_relation('int_reopened_days') }})
     {%- endif %}
 {% endmacro %}
 

@@ -158,7 +158,7 @@ def build_arguments(warehouse: Path, full_refresh: bool = False, rebuild_from: d
         args += ["--vars", json.dumps(dbt_vars)]
     if full_refresh:
         args.append("--full-refresh")
-    return args, incremental_env(warehouse, full_refresh, rebuild_from), through
+    return args, incremental_env(warehouse, full_refresh, rebuild_from, target), through
 
 
 def build(warehouse: Path, target: str = "duckdb", dbt_vars: dict | None = None, select: str | None = None,
@@ -175,7 +175,7 @@ def build(warehouse: Path, target: str = "duckdb", dbt_vars: dict | None = None,
     if result.returncode != 0 or result.failures:
         raise build_failure(warehouse, [f"{n.resource_type} {n.name}: {n.status}" for n in result.failures],
                             describe_failure(result, layout(warehouse).dbt_log_dir))
-    record_build(warehouse, through)
+    record_build(warehouse, through, target)
     return result
 
 

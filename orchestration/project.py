@@ -88,6 +88,12 @@ class WarehouseLayout:
     def spark_table(self, schema: str, table: str) -> Path:
         return self.spark_warehouse / f"{schema}.db" / table
 
+    def target_build(self, target: str) -> Path:
+        """What a dbt target's build writes: the DuckDB build file, or the Spark target's tables. The
+        record of what it was built on (orchestration/incremental.py) lives in the folder beside it, so
+        each target builds incrementally on its own previous build."""
+        return self.build_database if target == "duckdb" else self.spark_warehouse
+
 
 def layout(warehouse: Path | str) -> WarehouseLayout:
     return WarehouseLayout(Path(warehouse).resolve())

@@ -3,7 +3,14 @@ included, and what the last build that passed the gate included. Hand-worked seq
 
 from __future__ import annotations
 
-from orchestration.incremental import BuildState, read_state, record_build, record_validation
+from orchestration.incremental import (
+    SINCE_ENV,
+    BuildState,
+    incremental_env,
+    read_state,
+    record_build,
+    record_validation,
+)
 from orchestration.project import layout
 
 
@@ -29,3 +36,16 @@ def test_a_build_keeps_the_last_validated_one_and_the_gate_moves_or_clears_it(tm
 
     record_build(tmp_path, None)  # a build of nothing: no state, the next build is a full one
     assert read_state(build_dir) == BuildState()
+
+
+def test_each_target_builds_on_its_own_previous_build(tmp_path):
+    """A Spark build's record does not make the next DuckDB build incremental on data it never built
+    (or the other way round): each target's state lives beside its own build."""
+    lay = layout(tmp_path)
+    lay.build_dir.mkdir(parents=True)
+    lay.spark_warehouse.mkdir(parents=True)
+    record_build(tmp_path, "load-2", target="spark")
+    assert read_state(lay.spark_warehouse.parent) == BuildState("load-2", None)
+    assert read_state(lay.build_dir) == BuildState()
+    assert incremental_env(tmp_path, target="spark")[SINCE_ENV] == "load-2"
+    assert incremental_env(tmp_path, target="duckdb")[SINCE_ENV] == ""  # no DuckDB build yet: a full one

@@ -247,9 +247,9 @@ def test_an_unknown_reopened_by_fails_compilation_naming_the_model_and_the_kinds
         source = PROJECT_DIR / part
         (shutil.copytree if source.is_dir() else shutil.copy)(source, project / part)
     model = project / "models/marts/core/fct_qa_audits.sql"
-    declared = "meta={'reopened_by': 'decision'}"
+    declared = "incremental_config('decision', 'audit_id')"
     assert declared in model.read_text()
-    model.write_text(model.read_text().replace(declared, "meta={'reopened_by': 'per_audit'}"))
+    model.write_text(model.read_text().replace(declared, "incremental_config('per_audit', 'audit_id')"))
     (tmp_path / "warehouse" / "build").mkdir(parents=True)
     result = subprocess.run([dbt_executable(), *shim_options(tmp_path / "warehouse"), "compile", "--select",
                              "int_rebuilt_rows", "--project-dir", str(project), "--profiles-dir", str(project)],

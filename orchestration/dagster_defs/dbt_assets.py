@@ -88,4 +88,4 @@ def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
         lines = ["dbt build failed; the published warehouse was not changed.", *[f"  {f}" for f in failed[:10]]]
         lines.append(f"Full dbt log: {lay.dbt_log_dir / 'dbt.log'}")
         raise build_failure(warehouse.warehouse_path, failed, "\n".join(lines))
-    record_build(warehouse.warehouse_path, through)
+    record_build(warehouse.warehouse_path, through, warehouse.target)

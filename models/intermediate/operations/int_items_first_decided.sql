@@ -1,5 +1,4 @@
-{{ config(materialized=incremental_materialization(), unique_key='item_id',
-          incremental_strategy=var('incremental_strategy'), meta={'reopened_by': 'item'}) }}
+{{ config(**incremental_config('item', 'item_id', var('incremental_strategy'))) }}
 -- depends_on: {{ ref('int_reopened_decisions') }}, {{ ref('int_reopened_days') }}
 -- Incremental: the touched items (int_reopened_decisions) are rebuilt, keyed by item.
 -- Each item with its first decision (by decided_at, then decision_id) and the SLA timing of it.

@@ -1,5 +1,4 @@
-{{ config(materialized=incremental_materialization(), unique_key='audit_id',
-          incremental_strategy='replace_reopened', meta={'reopened_by': 'decision'}) }}
+{{ config(**incremental_config('decision', 'audit_id')) }}
 -- depends_on: {{ ref('int_reopened_decisions') }}
 -- Incremental: the audits of the re-opened decisions (int_reopened_decisions) are rebuilt (reopened_by
 -- decision: strategy replace_reopened deletes every stored row of a re-opened decision first).

@@ -1,5 +1,4 @@
-{{ config(materialized=incremental_materialization(), unique_key='decision_id',
-          incremental_strategy='replace_reopened', meta={'reopened_by': 'decision'}) }}
+{{ config(**incremental_config('decision', 'decision_id')) }}
 -- depends_on: {{ ref('int_reopened_decisions') }}
 -- Incremental: the verdicts of the re-opened decisions (int_reopened_decisions) are rebuilt, keyed by
 -- decision.

@@ -1,5 +1,4 @@
-{{ config(materialized=incremental_materialization(), unique_key=['session_id', 'agreement_scale', 'replicate'],
-          incremental_strategy='replace_reopened', meta={'reopened_by': 'session'}) }}
+{{ config(**incremental_config('session', ['session_id', 'agreement_scale', 'replicate'])) }}
 -- depends_on: {{ ref('stg_landing__calibration_labels') }}
 {%- set replicates = var('calibration_bootstrap_replicates') %}
 -- Incremental: a session's rows are rebuilt whole when one of its labels was delivered since the last build

@@ -1,5 +1,4 @@
-{{ config(materialized=incremental_materialization(), unique_key='decision_id',
-          incremental_strategy=var('incremental_strategy'), meta={'reopened_by': 'decision'}) }}
+{{ config(**incremental_config('decision', 'decision_id', var('incremental_strategy'))) }}
 -- depends_on: {{ ref('int_reopened_decisions') }}, {{ ref('int_reopened_days') }}
 -- Incremental: the re-opened decisions (int_reopened_decisions) are rebuilt, keyed by decision.
 -- Every decision whose item has arrived, with the item's attributes, the vendor and staff version valid

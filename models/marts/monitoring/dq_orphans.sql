@@ -1,5 +1,4 @@
-{{ config(materialized=incremental_materialization(), unique_key=['table_name', 'row_key'],
-          incremental_strategy='replace_reopened', meta={'reopened_by': 'orphan'}) }}
+{{ config(**incremental_config('orphan', ['table_name', 'row_key'])) }}
 -- depends_on: {{ ref('int_reopened_decisions') }}
 -- Staged rows that are not in their fact table because an ancestor has not arrived: decisions
 -- without their item, audits and appeals without their decision (or whose decision still waits for

@@ -1,5 +1,4 @@
-{{ config(materialized=incremental_materialization(), unique_key=['week_start_date', 'queue_id'],
-          incremental_strategy='replace_reopened', meta={'reopened_by': 'week'}) }}
+{{ config(**incremental_config('week', ['week_start_date', 'queue_id'])) }}
 -- depends_on: {{ ref('int_reopened_days') }}
 -- Incremental: the weeks holding a re-opened day are replaced whole (a week's percentiles need all its days).
 -- Time to first decision per ISO week × queue, against the queue's SLA: the SLA panel of the monthly

@@ -1,6 +1,4 @@
-{{ config(materialized=incremental_materialization(),
-          unique_key=['month_start_date', 'vendor_id', 'moderator_id'],
-          incremental_strategy='replace_reopened', meta={'reopened_by': 'month'}) }}
+{{ config(**incremental_config('month', ['month_start_date', 'vendor_id', 'moderator_id'])) }}
 -- depends_on: {{ ref('int_reopened_days') }}
 -- Incremental: the months holding a re-opened day are replaced whole (a month's vendor prior pools all its
 -- moderators).

@@ -1,5 +1,4 @@
-{{ config(materialized=incremental_materialization(), unique_key=['decision_date', 'vendor_id', 'queue_id', 'market'],
-          incremental_strategy='replace_reopened', meta={'reopened_by': 'day'}) }}
+{{ config(**incremental_config('day', ['decision_date', 'vendor_id', 'queue_id', 'market'])) }}
 -- depends_on: {{ ref('int_reopened_decisions') }}, {{ ref('int_reopened_days') }}
 -- Incremental: the re-opened days (int_reopened_days) are replaced whole (strategy replace_reopened: a merge
 -- would keep the rows of groups that vanished from a day).

@@ -1,5 +1,4 @@
-{{ config(materialized=incremental_materialization(), unique_key='audit_id',
-          incremental_strategy=var('incremental_strategy'), meta={'reopened_by': 'delivery'}) }}
+{{ config(**incremental_config('delivery', 'audit_id', var('incremental_strategy'))) }}
 -- Incremental: a run reads only the deliveries since the last build (delivered_since) and replaces their keys.
 with source as (
     {{ latest_version(source('landing', 'audits'), var('raw_keys')['audits'], incremental=is_incremental()) }}

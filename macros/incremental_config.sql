@@ -1,0 +1,34 @@
+{#- The config of a model built incrementally, from what re-opens its rows (`reopened_by`,
+    macros/reopened_by_kinds.sql), its real row key and, on DuckDB, its strategy:
+        {{ config(**incremental_config('day', ['decision_date', 'queue_id'])) }}
+    One call per model, so what an engine needs beyond the declaration is decided here, once.
+    DuckDB: incremental; `replace_reopened` deletes every stored row the run re-opens and inserts the
+    rebuild (macros/incremental_replace_reopened.sql); `delete+insert` (var incremental_strategy) serves
+    models whose rebuild returns a row for every re-opened key.
+    Spark: its Parquet tables have no row-level delete, so a model re-opened by day, week or month is
+    partitioned by that period's column and rebuilt with dbt-spark's `insert_overwrite` (dynamic partition
+    overwrite: only the partitions the rebuild writes are replaced). The re-opened periods are dropped
+    first (macros/drop_reopened_partitions.sql): a period left with no rows would otherwise keep its old
+    ones. The other kinds re-open by key, which needs Delta or Iceberg (`merge`): they are tables there,
+    rebuilt on every run. -#}
+{% macro incremental_config(reopened_by, unique_key, strategy='replace_reopened') %}
+    {%- do checked_reopened_by(reopened_by, model.name) -%}
+    {{ return(adapter.dispatch('incremental_config', 'modqa')(reopened_by, unique_key, strategy)) }}
+{% endmacro %}
+
+{% macro default__incremental_config(reopened_by, unique_key, strategy) %}
+    {{ return({'materialized': 'incremental', 'unique_key': unique_key, 'incremental_strategy': strategy,
+               'meta': {'reopened_by': reopened_by}}) }}
+{% endmacro %}
+
+{% macro spark__incremental_config(reopened_by, unique_key, strategy) %}
+    {%- set settings = {'unique_key': unique_key, 'meta': {'reopened_by': reopened_by}} -%}
+    {%- if reopened_by in ('day', 'week', 'month') -%}
+        {%- do settings.update({'materialized': 'incremental', 'incremental_strategy': 'insert_overwrite',
+                                'file_format': 'parquet', 'partition_by': [reopened_by_kinds()[reopened_by]],
+                                'pre_hook': '{{ drop_reopened_partitions() }}'}) -%}
+    {%- else -%}
+        {%- do settings.update({'materialized': 'table'}) -%}
+    {%- endif -%}
+    {{ return(settings) }}
+{% endmacro %}
