@@ -7,8 +7,7 @@
     {%- if incremental_since() is none %}{{ return('truncate table ' ~ this) }}{% endif -%}
     {%- set reopened_by = config.get('meta')['reopened_by'] -%}
     {%- set column = config.get('partition_by')[0] -%}
-    {%- set periods = run_query('select distinct ' ~ period_start(reopened_by, 'decision_date') ~ ' from '
-                                ~ reopened_relation('int_reopened_days') ~ ' where decision_date is not null') -%}
+    {%- set periods = run_query(reopened_periods(reopened_by)) -%}
     {%- if periods.rows | length == 0 %}{{ return('') }}{% endif -%}
     alter table {{ this }} drop if exists
     {%- for row in periods.rows %} partition ({{ column }} = '{{ row[0] }}'){{ ',' if not loop.last }}{% endfor %}

@@ -26,10 +26,16 @@
     rows and deletes its stored period rows. -#}
 {% macro is_reopened_period(period, date_column) %}
     {%- if incremental_since() is none %}true{% else -%}
-    {{ period_start(period, date_column) | trim }} in (
-        select distinct {{ period_start(period, 'decision_date') | trim }} from {{ reopened_relation('int_reopened_days') }})
+    {{ period_start(period, date_column) | trim }} in ({{ reopened_periods(period) }})
     {%- endif %}
 {% endmacro %}
+
+{#- The query of the periods (day, week or month: their first days) holding a re-opened day: what
+    is_reopened_period selects and what Spark's period partitions drop (macros/drop_reopened_partitions.sql). -#}
+{% macro reopened_periods(period) -%}
+    select distinct {{ period_start(period, 'decision_date') | trim }} from {{ reopened_relation('int_reopened_days') }}
+    where decision_date is not null
+{%- endmacro %}
 
 {#- A calibration session is re-opened when one of its labels was delivered since the last build: a label's
     key includes its session, so a corrected label never moves between sessions. -#}

@@ -1,5 +1,6 @@
 {#- What re-opens a model's rows in an incremental build, declared per model as
-    `config(**incremental_config(<kind>, <key>))` (stored as meta.reopened_by) and read here, never inferred from the name of its unique_key:
+    `config(**incremental_config(<kind>, <key>))` (stored as meta.reopened_by) and read here, never inferred
+    from the name of its unique_key:
       decision  its rows of the re-opened decisions (column decision_id; int_reopened_decisions)
       item      its rows of the items of those decisions (column item_id)
       day       its rows of the re-opened days (column decision_date; int_reopened_days)
