@@ -40,26 +40,23 @@
             s,
             panel,
             case when panel = 1 then cut_u else upper_u - cut_u end / {{ points }} as step,
-            case when panel = 1 then cast(0 as double) else cut_u end as panel_start,
-            {{ expand_integer_range(1, points) }} as point
+            case when panel = 1 then cast(0 as double) else cut_u end as panel_start
         from panels
     ),
 
-    log_densities as (
-        select
-            grid.*,
-            case when step > 0 then
-                ((b - s) / s) * ln(panel_start + (point - 0.5) * step)
-                + (a - 1) * ln(1 - power(panel_start + (point - 0.5) * step, 1 / s))
-            end as log_density
-        from grid
+    -- Per row, the largest log density of its points: the densities are scaled by it before exp, which
+    -- would under- or overflow for large alpha and beta.
+    max_log_densities as (
+        select {{ key_list }}, max(log_density) as max_log_density
+        from ({{ beta_panel_points('grid', points) }}) as log_densities
+        group by {{ key_list }}
     ),
 
-    scaled_densities as (
-        select
-            log_densities.*,
-            max(log_density) over (partition by {{ key_list }}) as max_log_density
-        from log_densities
+    scaled_grid as (
+        select grid.*, max_log_densities.max_log_density
+        from grid
+        inner join max_log_densities
+            on {% for key in keys %}grid.{{ key }} = max_log_densities.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %}
     )
 
     select
@@ -67,6 +64,19 @@
         sum(case when panel = 2 and step > 0 then exp(log_density - max_log_density) * step else 0 end)
             / sum(case when step > 0 then exp(log_density - max_log_density) * step else 0 end)
             as exceedance_probability
-    from scaled_densities
+    from ({{ beta_panel_points('scaled_grid', points) }}) as scaled_densities
     group by {{ key_list }}
+{% endmacro %}
+
+{#- Each panel row of `grid` expanded into its `points` midpoints, with the log density there. Expanded
+    twice by beta_exceedance_probability (for the maximum, then for the sums) rather than stored once:
+    the expansion is cheap, while a window putting the maximum beside every point partitions all of them. -#}
+{% macro beta_panel_points(grid, points) %}
+    select
+        expanded.*,
+        case when step > 0 then
+            ((b - s) / s) * ln(panel_start + (point - 0.5) * step)
+            + (a - 1) * ln(1 - power(panel_start + (point - 0.5) * step, 1 / s))
+        end as log_density
+    from (select {{ grid }}.*, {{ expand_integer_range(1, points) }} as point from {{ grid }}) as expanded
 {% endmacro %}

@@ -4,7 +4,9 @@
 -- in files modified at the same instant (the path broke the tie) or when the later file's name carries
 -- an earlier data date than the file it overrides: such keys are `is_order_in_doubt`.
 -- Only keys that ingest flagged `_redelivered` can have a second version, so only their rows are read.
--- Read straight from raw, like int_raw_key_counts.
+-- Read straight from raw, like int_raw_key_counts. A load's rows never change once it is stored, so an
+-- incremental run reads only the loads delivered since the last build and adds their rows.
+{{ config(**incremental_config('delivery', ['table_name', 'record_key', 'load_id'], var('incremental_strategy'))) }}
 {%- set data_date = "regexp_extract({}, '([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})', 1)" %}
 with
 {% for table, key_columns in var('raw_keys').items() %}
@@ -27,10 +29,13 @@ with
     inner join (
         select distinct {{ key_columns | join(', ') }}, _load_id
         from {{ source('landing', table) }}
-        where _redelivered
+        where _redelivered{% if is_incremental() %} and {{ delivered_since('_load_id') }}{% endif %}
     ) as repeated
         on {% for key in key_columns %}{{ ' and ' if not loop.first }}versions.{{ key }} = repeated.{{ key }}{% endfor %}
         and versions._load_id = repeated._load_id
+    {%- if is_incremental() %}
+    where {{ delivered_since('versions._load_id') }}
+    {%- endif %}
 ),
 
 {% endfor %}

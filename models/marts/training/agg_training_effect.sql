@@ -110,45 +110,77 @@ stacked as (
     select * from control_rows
 ),
 
+-- One row per moderator of a cohort's group and period, with the sums every estimate below is linear in
+-- (the rates, their variances and the moderators' scores): the stack itself is cohorts × decisions.
+stacked_moderators as (
+    select
+        course_id,
+        vendor_id,
+        completed_date,
+        moderator_id,
+        study_group,
+        period,
+        count(*) as in_sample,
+        count(case when sampling_weight > 0 then 1 end) as weighted_rows,
+        sum(sampling_weight) as sum_w,
+        sum(sampling_weight * sampling_weight) as sum_w2,
+        sum(sampling_weight * is_error) as errors_w,
+        sum(sampling_weight * sampling_weight * is_error) as errors_w2
+    from stacked
+    group by course_id, vendor_id, completed_date, moderator_id, study_group, period
+),
+
 cohort_weights as (
     select
         course_id,
         vendor_id,
         completed_date,
         period,
-        sum(case when study_group = 'trained' then sampling_weight else 0 end) as trained_sum_w,
-        sum(case when study_group = 'control' then sampling_weight else 0 end) as control_sum_w
-    from stacked
+        sum(case when study_group = 'trained' then sum_w else 0 end) as trained_sum_w,
+        sum(case when study_group = 'control' then sum_w else 0 end) as control_sum_w
+    from stacked_moderators
     group by course_id, vendor_id, completed_date, period
 ),
 
+-- A row's analysis weight is k × its sampling weight, k = 1 for the trained and the cohort's
+-- trained/control ratio for the controls (0 without controls' weight); sums of it scale by k (k² for
+-- the squared weights). positive_rows: the rows with a positive analysis weight.
 reweighted as (
     select
-        stacked.course_id,
-        stacked.vendor_id,
-        stacked.moderator_id,
-        stacked.study_group,
-        stacked.period,
-        stacked.is_error,
-        stacked.sampling_weight,
-        case when stacked.study_group = 'trained' then stacked.sampling_weight
-             when cohort_weights.control_sum_w > 0
-                 then stacked.sampling_weight * cohort_weights.trained_sum_w / cohort_weights.control_sum_w
-             else cast(0 as double) end as analysis_weight
-    from stacked
+        stacked_moderators.*,
+        case when stacked_moderators.study_group = 'trained' then cast(1 as double)
+             when cohort_weights.control_sum_w > 0 then cohort_weights.trained_sum_w / cohort_weights.control_sum_w
+             else cast(0 as double) end as k
+    from stacked_moderators
     inner join cohort_weights
-        on stacked.course_id = cohort_weights.course_id
-        and stacked.vendor_id = cohort_weights.vendor_id
-        and stacked.completed_date = cohort_weights.completed_date
-        and stacked.period = cohort_weights.period
+        on stacked_moderators.course_id = cohort_weights.course_id
+        and stacked_moderators.vendor_id = cohort_weights.vendor_id
+        and stacked_moderators.completed_date = cohort_weights.completed_date
+        and stacked_moderators.period = cohort_weights.period
+),
+
+analysis_sums as (
+    select
+        course_id,
+        vendor_id,
+        moderator_id,
+        study_group,
+        period,
+        in_sample,
+        case when k > 0 then weighted_rows else 0 end as positive_rows,
+        k * sum_w as sum_w,
+        k * k * sum_w2 as sum_w2,
+        k * errors_w as errors_w,
+        k * k * errors_w2 as errors_w2
+    from reweighted
 ),
 
 scoped as (
-    select course_id, vendor_id, moderator_id, study_group, period, is_error, sampling_weight, analysis_weight
-    from reweighted
+    select * from analysis_sums
     union all
-    select course_id, 'all' as vendor_id, moderator_id, study_group, period, is_error, sampling_weight, analysis_weight
-    from reweighted
+    select course_id, 'all' as vendor_id, moderator_id, study_group, period, in_sample, positive_rows, sum_w, sum_w2,
+           errors_w, errors_w2
+    from analysis_sums
 ),
 
 cells as (
@@ -157,12 +189,12 @@ cells as (
         vendor_id,
         study_group,
         period,
-        count(*) as in_sample,
+        sum(in_sample) as in_sample,
         count(distinct moderator_id) as moderators,
-        sum(analysis_weight) as sum_w,
-        sum(analysis_weight * analysis_weight) as sum_w2,
-        sum(analysis_weight * is_error) as errors_w,
-        sum(analysis_weight * analysis_weight * is_error) as errors_w2
+        sum(sum_w) as sum_w,
+        sum(sum_w2) as sum_w2,
+        sum(errors_w) as errors_w,
+        sum(errors_w2) as errors_w2
     from scoped
     group by course_id, vendor_id, study_group, period
 ),
@@ -182,14 +214,15 @@ cell_rates as (
     from cells
 ),
 
+-- z_m: Σ over the moderator's rows of c w (y − R) / Σw = c (Σw·y − R Σw) / Σw per cell.
 moderator_scores as (
     select
         scoped.course_id,
         scoped.vendor_id,
         scoped.moderator_id,
-        sum(cell_rates.did_sign * scoped.analysis_weight * (scoped.is_error - cell_rates.error_rate) / cell_rates.sum_w)
+        sum(cell_rates.did_sign * (scoped.errors_w - cell_rates.error_rate * scoped.sum_w) / cell_rates.sum_w)
             as did_score,
-        sum(cell_rates.naive_sign * scoped.analysis_weight * (scoped.is_error - cell_rates.error_rate) / cell_rates.sum_w)
+        sum(cell_rates.naive_sign * (scoped.errors_w - cell_rates.error_rate * scoped.sum_w) / cell_rates.sum_w)
             as naive_score
     from scoped
     inner join cell_rates
@@ -197,7 +230,7 @@ moderator_scores as (
         and scoped.vendor_id = cell_rates.vendor_id
         and scoped.study_group = cell_rates.study_group
         and scoped.period = cell_rates.period
-    where cell_rates.sum_w > 0 and scoped.analysis_weight > 0
+    where cell_rates.sum_w > 0 and scoped.positive_rows > 0
     group by scoped.course_id, scoped.vendor_id, scoped.moderator_id
 ),
 
