@@ -39,19 +39,23 @@ roster as (
 ),
 
 -- A corrected delivery may move a decision to another item or day, or an audit to another decision:
--- what the earlier delivery was stored under is rebuilt too (raw keeps every delivery).
+-- what the earlier delivery was stored under is rebuilt too (raw keeps every delivery). Only a key
+-- loaded before can have an earlier delivery, and ingest flags exactly those rows `_redelivered`: with
+-- none among the new rows (the usual day) the history is not searched.
 superseded_decisions as (
     select item_id, cast(cast(decided_at as timestamp) as date) as decision_date
     from {{ source('landing', 'decisions') }}
     where not {{ delivered_since('_load_id') }}
-        and decision_id in (select decision_id from decisions where {{ delivered_since('load_id') }})
+        and decision_id in (select decision_id from {{ source('landing', 'decisions') }}
+                            where _redelivered and {{ delivered_since('_load_id') }})
 ),
 
 superseded_audit_targets as (
     select decision_id
     from {{ source('landing', 'audits') }}
     where not {{ delivered_since('_load_id') }}
-        and audit_id in (select audit_id from audits where {{ delivered_since('load_id') }})
+        and audit_id in (select audit_id from {{ source('landing', 'audits') }}
+                         where _redelivered and {{ delivered_since('_load_id') }})
 ),
 
 roster_changes as (
