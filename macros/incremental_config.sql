@@ -23,7 +23,7 @@
 
 {% macro spark__incremental_config(reopened_by, unique_key, strategy) %}
     {%- set settings = {'unique_key': unique_key, 'meta': {'reopened_by': reopened_by}} -%}
-    {%- if reopened_by in ('day', 'week', 'month') -%}
+    {%- if reopened_by in period_kinds() -%}
         {%- do settings.update({'materialized': 'incremental', 'incremental_strategy': 'insert_overwrite',
                                 'file_format': 'parquet', 'partition_by': [reopened_by_kinds()[reopened_by]],
                                 'pre_hook': '{{ drop_reopened_partitions() }}'}) -%}

@@ -16,3 +16,9 @@
                'week': 'week_start_date', 'month': 'month_start_date', 'orphan': none, 'session': 'session_id',
                'delivery': none}) }}
 {%- endmacro %}
+
+{#- The kinds that re-open whole periods (macros/period_start.sql): their rows are selected by the period's
+    first day, so an engine without row-level deletes can replace them as partitions of that column. -#}
+{% macro period_kinds() -%}
+    {{ return(['day', 'week', 'month']) }}
+{%- endmacro %}
