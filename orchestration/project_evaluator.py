@@ -59,7 +59,15 @@ def scratch_project(scratch: Path, packages: Path) -> Path:
     (project / "dbt_project.yml").write_text(yaml.safe_dump(settings, sort_keys=False))
     (project / "evaluator_seeds").mkdir()
     shutil.copy2(EXCEPTIONS_SEED, project / "evaluator_seeds" / EXCEPTIONS_SEED.name)
-    local = [{"local": str((packages / name).resolve())} for name in ("dbt_project_evaluator", "dbt_utils")]
+    local = []
+    for name in ("dbt_project_evaluator", "dbt_utils"):
+        copy = scratch / "packages" / name
+        shutil.copytree(packages / name, copy, ignore=shutil.ignore_patterns(".git", "integration_tests*"))
+        # A checkout names its own dependencies on dbt hub (the evaluator: dbt_utils), which `dbt deps`
+        # cannot reach offline; the local dbt_utils installed beside it is that dependency.
+        for manifest in ("packages.yml", "dependencies.yml"):
+            (copy / manifest).unlink(missing_ok=True)
+        local.append({"local": str(copy.resolve())})
     (project / "packages.yml").write_text(yaml.safe_dump({"packages": local}))
     (project / "profiles.yml").write_text(PROFILE.format(path=scratch / "evaluator.duckdb"))
     return project
