@@ -1,10 +1,10 @@
 {#- What an incremental build rebuilt selectively, derived from the graph: one scope per model built
     incrementally (config from macros/incremental_config.sql), with what re-opens its rows and the column
     they are re-opened by (for `delivery`, the model's unique_key when that is one column). A new
-    incremental model is listed by its config alone. Published by model int_rebuilt_rows for the publish gate (expectations/scope.py). Every
-    declared value is checked whenever it runs, and an incremental model without one is an error; a model
-    an engine builds as a table (Spark: the kinds re-opened by key) rebuilt every row and is not listed.
-    Empty in a full build and at parse time. -#}
+    incremental model is listed by its config alone. Published by model int_rebuilt_rows for the publish
+    gate (expectations/scope.py). Every declared value is checked whenever it runs, and an incremental
+    model without one is an error; a model an engine builds as a table (Spark: the kinds re-opened by key)
+    rebuilt every row and is not listed. Empty in a full build and at parse time. -#}
 {% macro rebuilt_row_scopes() -%}
     {%- if not execute %}{{ return([]) }}{% endif -%}
     {%- set kinds = reopened_by_kinds() -%}
