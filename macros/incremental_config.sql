@@ -2,6 +2,11 @@
     macros/reopened_by_kinds.sql), its real row key and, on DuckDB, its strategy:
         {{ config(**incremental_config('day', ['decision_date', 'queue_id'])) }}
     One call per model, so what an engine needs beyond the declaration is decided here, once.
+    `on_day` (kinds decision and item): the model's date column when every row of a re-opened decision
+    lies on that decision's day. int_reopened_days lists the old and the new day of every re-opened
+    decision, so the stored rows a run deletes and the rows it rebuilds are all on those days, and a
+    condition on the column first lets DuckDB skip the other days' row groups instead of probing every
+    key of the history (macros/reopened_rows.sql; the gate's predicate does the same, expectations/scope.py).
     DuckDB: incremental; `replace_reopened` deletes every stored row the run re-opens and inserts the
     rebuild (macros/incremental_replace_reopened.sql); `delete+insert` (var incremental_strategy) serves
     models whose rebuild returns a row for every re-opened key.
@@ -11,18 +16,24 @@
     first (macros/drop_reopened_partitions.sql): a period left with no rows would otherwise keep its old
     ones. The other kinds re-open by key, which needs Delta or Iceberg (`merge`): they are tables there,
     rebuilt on every run. -#}
-{% macro incremental_config(reopened_by, unique_key, strategy='replace_reopened') %}
+{% macro incremental_config(reopened_by, unique_key, strategy='replace_reopened', on_day=none) %}
     {%- do checked_reopened_by(reopened_by, model.name) -%}
-    {{ return(adapter.dispatch('incremental_config', 'modqa')(reopened_by, unique_key, strategy)) }}
+    {%- if on_day and reopened_by not in ('decision', 'item') -%}
+        {{ exceptions.raise_compiler_error("model " ~ model.name ~ ": on_day bounds the rows of re-opened "
+                                           ~ "decisions or items; reopened_by " ~ reopened_by ~ " takes none") }}
+    {%- endif -%}
+    {%- set meta = {'reopened_by': reopened_by} -%}
+    {%- if on_day %}{% do meta.update({'reopened_on_day': on_day}) %}{% endif -%}
+    {{ return(adapter.dispatch('incremental_config', 'modqa')(reopened_by, unique_key, strategy, meta)) }}
 {% endmacro %}
 
-{% macro default__incremental_config(reopened_by, unique_key, strategy) %}
+{% macro default__incremental_config(reopened_by, unique_key, strategy, meta) %}
     {{ return({'materialized': 'incremental', 'unique_key': unique_key, 'incremental_strategy': strategy,
-               'meta': {'reopened_by': reopened_by}}) }}
+               'meta': meta}) }}
 {% endmacro %}
 
-{% macro spark__incremental_config(reopened_by, unique_key, strategy) %}
-    {%- set settings = {'unique_key': unique_key, 'meta': {'reopened_by': reopened_by}} -%}
+{% macro spark__incremental_config(reopened_by, unique_key, strategy, meta) %}
+    {%- set settings = {'unique_key': unique_key, 'meta': meta} -%}
     {%- if reopened_by in period_kinds() -%}
         {%- do settings.update({'materialized': 'incremental', 'incremental_strategy': 'insert_overwrite',
                                 'file_format': 'parquet', 'partition_by': [reopened_by_kinds()[reopened_by]],

@@ -8,7 +8,8 @@
                                               allowed=reopened_by_kinds().keys() | reject('equalto', 'delivery')
                                                       | list) -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
-    delete from {{ arg_dict['target_relation'] }} where {{ reopened_rows(reopened_by, model.name) }};
+    delete from {{ arg_dict['target_relation'] }}
+    where {{ reopened_rows(reopened_by, model.name, config.meta_get('reopened_on_day')) }};
     insert into {{ arg_dict['target_relation'] }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
 {% endmacro %}

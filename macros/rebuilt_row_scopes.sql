@@ -18,6 +18,7 @@
         {%- if node.config.materialized == 'incremental' -%}
             {%- do scopes.append({'model': node.name, 'relation': node.schema ~ '.' ~ node.alias,
                                   'reopened_by': reopened_by,
+                                  'on_day': (node.config.get('meta') or {}).get('reopened_on_day'),
                                   'key': kinds[reopened_by] or (node.config.unique_key
                                                                 if reopened_by == 'delivery'
                                                                 and node.config.unique_key is string else none)}) -%}

@@ -15,6 +15,6 @@
     {%- endif -%}
     {%- if node.config.materialized != 'incremental' %}{{ return('true') }}{% endif -%}
     {%- set column = reopened_by_kinds()[checked_reopened_by(reopened_by, node.name)] -%}
-    {%- set condition = reopened_rows(reopened_by, node.name) -%}
-    {{ return(column ~ ' is null or ' ~ condition if column else condition) }}
+    {%- set condition = reopened_rows(reopened_by, node.name, node.config.meta.get('reopened_on_day')) -%}
+    {{ return(column ~ ' is null or (' ~ condition ~ ')' if column else condition) }}
 {%- endmacro %}

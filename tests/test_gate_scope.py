@@ -42,11 +42,11 @@ def incremental_build(built_warehouse, tmp_path_factory):
             select distinct decision_date from intermediate.int_reopened_decisions;
         create or replace table intermediate.int_rebuilt_rows as
             select * from (values
-                ('fct_decisions', 'marts.fct_decisions', 'decision', 'decision_id'),
-                ('agg_quality_daily', 'marts.agg_quality_daily', 'day', 'decision_date'),
-                ('stg_landing__decisions', 'staging.stg_landing__decisions', 'delivery', 'decision_id'),
-                ('dq_orphans', 'monitoring.dq_orphans', 'orphan', null)
-            ) as scopes (model_name, relation_name, reopened_by, reopened_column);
+                ('fct_decisions', 'marts.fct_decisions', 'decision', 'decision_id', 'decision_date'),
+                ('agg_quality_daily', 'marts.agg_quality_daily', 'day', 'decision_date', null),
+                ('stg_landing__decisions', 'staging.stg_landing__decisions', 'delivery', 'decision_id', null),
+                ('dq_orphans', 'monitoring.dq_orphans', 'orphan', null, null)
+            ) as scopes (model_name, relation_name, reopened_by, reopened_column, reopened_on_day);
         update staging.stg_landing__decisions set load_id = '{SINCE}';
         update staging.stg_landing__decisions set load_id = '{THROUGH}'
             where decision_id in (select decision_id from intermediate.int_reopened_decisions);

@@ -1,6 +1,7 @@
-{{ config(**incremental_config('decision', 'decision_id', var('incremental_strategy'))) }}
+{{ config(**incremental_config('decision', 'decision_id', on_day='decision_date')) }}
 -- depends_on: {{ ref('int_reopened_decisions') }}, {{ ref('int_reopened_days') }}
--- Incremental: the re-opened decisions (int_reopened_decisions) are rebuilt, keyed by decision.
+-- Incremental: the re-opened decisions (int_reopened_decisions) are rebuilt; replace_reopened deletes their
+-- stored rows first, looking only at the re-opened days (on_day).
 -- Every decision whose item has arrived, with the item's attributes, the vendor and staff version valid
 -- when it was made (automated decisions belong to the automation vendor), the SLA timing of the item's
 -- first decision and the QA outcome class. One model from staging to the mart: the decision grain is the

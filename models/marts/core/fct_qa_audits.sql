@@ -1,5 +1,5 @@
-{{ config(**incremental_config('decision', 'audit_id')) }}
--- depends_on: {{ ref('int_reopened_decisions') }}
+{{ config(**incremental_config('decision', 'audit_id', on_day='decision_date')) }}
+-- depends_on: {{ ref('int_reopened_decisions') }}, {{ ref('int_reopened_days') }}
 -- Incremental: the audits of the re-opened decisions (int_reopened_decisions) are rebuilt (reopened_by
 -- decision: strategy replace_reopened deletes every stored row of a re-opened decision first).
 with audits as (
