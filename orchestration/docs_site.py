@@ -5,9 +5,10 @@ them as JSON, which a browser refuses for a file:// page), and the page loads no
 against the database about to be published, through the read-only profile target `published`, so
 the catalog lists exactly what BI sees, with the comments persist_docs wrote, and it needs neither
 the build database nor the raw layer (only `dbt run`/`build` run the on-run-start hook that reads
-it). Only the published models (models/marts) are compiled and looked up in the catalog: the page
-still documents every model, and compiling the rest only costs time (`--no-compile` would embed a stale
-manifest: dbt writes manifest.json only when it compiles). Anonymous usage stats are off in
+it). Only the published models (models/marts), not their tests, are compiled and looked up in the
+catalog: the page still documents every model and test, and compiling the rest only costs time
+(`--indirect-selection empty` still compiles the models' tests under `docs generate`; `--no-compile`
+would embed a stale manifest: dbt writes manifest.json only when it compiles). Anonymous usage stats are off in
 dbt_project.yml, which keeps the page from loading a tracker.
 """
 
@@ -75,7 +76,7 @@ def generate_docs_site(warehouse: Path, database: Path, out: Path, previous: Pat
         shutil.copytree(previous, out)
         return out / "index.html"
     target_path = layout(warehouse).build_dir / "docs_target"
-    arguments = ["docs", "generate", "--static", "--select", PUBLISHED_MODELS, "--indirect-selection", "empty",
+    arguments = ["docs", "generate", "--static", "--select", PUBLISHED_MODELS, "--exclude", "resource_type:test",
                  "--target-path", str(target_path)]
     # relative to the warehouse folder dbt works in: the profile then reads the same for every warehouse
     relative = os.path.relpath(database, layout(warehouse).root)
