@@ -25,41 +25,36 @@ with daily as (
     from {{ ref('agg_quality_daily') }}
 ),
 
-plan_strata as (
+windowed as (
+    -- The lookback as a window over each stratum's days, numbered so that a range frame counts days (a
+    -- day without a row is simply absent): the days [plan day − lookback, plan day − 1].
+    select
+        daily.*,
+        sum(in_sample) over lookback_days as history_in_sample,
+        sum(sum_w) over lookback_days as history_sum_w,
+        sum(sum_w2) over lookback_days as history_sum_w2,
+        sum(weighted_errors) over lookback_days as history_weighted_errors
+    from daily
+    window lookback_days as (
+        partition by vendor_id, queue_id, market
+        order by {{ dbt.datediff("cast('1970-01-01' as date)", 'decision_date', 'day') }}
+        range between {{ var('sampling_lookback_days') }} preceding and 1 preceding
+    )
+),
+
+lookback as (
     select
         decision_date as plan_date,
         vendor_id,
         queue_id,
         market,
-        decisions as population_decisions
-    from daily
+        decisions as population_decisions,
+        cast(coalesce(history_in_sample, 0) as bigint) as lookback_in_sample,
+        cast(coalesce(history_sum_w, 0) as double) as lookback_sum_w,
+        cast(coalesce(history_sum_w2, 0) as double) as lookback_sum_w2,
+        cast(coalesce(history_weighted_errors, 0) as double) as lookback_weighted_errors
+    from windowed
     where decisions > 0
-),
-
-lookback as (
-    select
-        plan_strata.plan_date,
-        plan_strata.vendor_id,
-        plan_strata.queue_id,
-        plan_strata.market,
-        plan_strata.population_decisions,
-        cast(coalesce(sum(history.in_sample), 0) as bigint) as lookback_in_sample,
-        cast(coalesce(sum(history.sum_w), 0) as double) as lookback_sum_w,
-        cast(coalesce(sum(history.sum_w2), 0) as double) as lookback_sum_w2,
-        cast(coalesce(sum(history.weighted_errors), 0) as double) as lookback_weighted_errors
-    from plan_strata
-    left join daily as history
-        on plan_strata.vendor_id = history.vendor_id
-        and plan_strata.queue_id = history.queue_id
-        and plan_strata.market = history.market
-        and history.decision_date < plan_strata.plan_date
-        and history.decision_date >= {{ dbt.dateadd('day', '-' ~ var('sampling_lookback_days'), 'plan_strata.plan_date') }}
-    group by
-        plan_strata.plan_date,
-        plan_strata.vendor_id,
-        plan_strata.queue_id,
-        plan_strata.market,
-        plan_strata.population_decisions
 ),
 
 error_rates as (
