@@ -2,8 +2,8 @@
     macros/reopened_by_kinds.sql), its real row key and, on DuckDB, its strategy:
         {{ config(**incremental_config('day', ['decision_date', 'queue_id'])) }}
     One call per model, so what an engine needs beyond the declaration is decided here, once.
-    `on_day` (kinds decision and item): the model's date column when every row of a re-opened decision
-    lies on that decision's day. int_reopened_days lists the old and the new day of every re-opened
+    `on_day` (kind decision only): the model's date column when every row of a re-opened decision lies on
+    that decision's day. int_reopened_days lists the old and the new day of every re-opened
     decision, so the stored rows a run deletes and the rows it rebuilds are all on those days, and a
     condition on the column first lets DuckDB skip the other days' row groups instead of probing every
     key of the history (macros/reopened_rows.sql; the gate's predicate does the same, expectations/scope.py).
@@ -18,9 +18,9 @@
     rebuilt on every run. -#}
 {% macro incremental_config(reopened_by, unique_key, strategy='replace_reopened', on_day=none) %}
     {%- do checked_reopened_by(reopened_by, model.name) -%}
-    {%- if on_day and reopened_by not in ('decision', 'item') -%}
+    {%- if on_day and reopened_by != 'decision' -%}
         {{ exceptions.raise_compiler_error("model " ~ model.name ~ ": on_day bounds the rows of re-opened "
-                                           ~ "decisions or items; reopened_by " ~ reopened_by ~ " takes none") }}
+                                           ~ "decisions; reopened_by " ~ reopened_by ~ " takes none") }}
     {%- endif -%}
     {%- set meta = {'reopened_by': reopened_by} -%}
     {%- if on_day %}{% do meta.update({'reopened_on_day': on_day}) %}{% endif -%}

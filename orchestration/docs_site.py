@@ -8,8 +8,8 @@ the build database nor the raw layer (only `dbt run`/`build` run the on-run-star
 it). Only the published models (models/marts), not their tests, are compiled and looked up in the
 catalog: the page still documents every model and test, and compiling the rest only costs time
 (`--indirect-selection empty` still compiles the models' tests under `docs generate`; `--no-compile`
-would embed a stale manifest: dbt writes manifest.json only when it compiles). Anonymous usage stats are off in
-dbt_project.yml, which keeps the page from loading a tracker.
+would embed a stale manifest: dbt writes manifest.json only when it compiles). Anonymous usage stats
+are off in dbt_project.yml, which keeps the page from loading a tracker.
 """
 
 from __future__ import annotations
