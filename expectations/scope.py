@@ -2,9 +2,9 @@
 incremental tables (models/intermediate/incremental/: int_build_scope, int_rebuilt_rows, int_reopened_*).
 
 In an incremental build dbt rebuilt, per table int_rebuilt_rows lists, only the rows its `reopened_by` names
-(macros/reopened_by_kinds.sql): the re-opened decisions, their items, the re-opened days, or in staging the
-rows delivered since the previous build; every other row is what the previous build held. dbt publishes
-that as data (model, relation, kind, column); the predicate selecting those rows is built here, once per
+(macros/reopened_by_kinds.sql): the re-opened decisions, their items or appeals, the re-opened days, or in
+staging the rows delivered since the previous build; every other row is what the previous build held. dbt
+publishes that as data (model, relation, kind, column); the predicate selecting those rows is built here, once per
 kind (`rebuilt_rows_predicate`), from the tables dbt built the run's scope into. Row-level checks then run
 on the rebuilt rows; checks whose meaning needs the whole table (schema, reconciliation across tables,
 volume against trailing days, freshness) keep running on the whole table (`TableScope.covers`).
@@ -45,6 +45,7 @@ BUILD_SCOPE = "intermediate.int_build_scope"
 REBUILT_ROWS = "intermediate.int_rebuilt_rows"
 REOPENED_DECISIONS = "intermediate.int_reopened_decisions"
 REOPENED_DAYS = "intermediate.int_reopened_days"
+STAGED_APPEALS = "staging.stg_landing__appeals"
 
 
 @dataclass(frozen=True)
@@ -73,11 +74,15 @@ def rebuilt_rows_predicate(reopened_by: str, column: str | None, since_load_id: 
     A row whose column is null is always in scope: a filter on the column alone would hide it. None: not
     scoped, the table is validated whole (dq_orphans, whose re-evaluated rows follow from several tables,
     is small; the calibration replicates are not gated)."""
+    delivered_since = "load_id > '{}'".format(since_load_id.replace("'", "''"))
     if reopened_by == "delivery":
-        return "load_id > '{}'".format(since_load_id.replace("'", "''"))
+        return delivered_since
     reopened_days = f"select decision_date from {REOPENED_DAYS}"
-    selected = {"decision": f"select decision_id from {REOPENED_DECISIONS}",
+    reopened_decisions = f"select decision_id from {REOPENED_DECISIONS}"
+    selected = {"decision": reopened_decisions,
                 "item": f"select item_id from {REOPENED_DECISIONS}",
+                "appeal": f"select appeal_id from {STAGED_APPEALS} "
+                          f"where {delivered_since} or decision_id in ({reopened_decisions})",
                 "day": reopened_days}.get(reopened_by)
     if selected is None or column is None:
         return None

@@ -54,6 +54,15 @@
     {%- endif %}
 {% endmacro %}
 
+{#- An appeal is re-opened when it was delivered since the last build or its decision was re-opened
+    (is_reopened_child): its row carries the decision's attributes. -#}
+{% macro is_reopened_appeal(appeal_id_column) %}
+    {%- if incremental_since() is none %}true{% else -%}
+    {{ appeal_id_column }} in (select appeal_id from {{ reopened_relation('stg_landing__appeals') }}
+                               where {{ is_reopened_child('decision_id', 'load_id') }})
+    {%- endif %}
+{% endmacro %}
+
 {#- The rows of dq_orphans an incremental run re-evaluates: re-opened decisions, re-opened audits and
     appeals (is_reopened_child), and every shift (few, and a roster change can touch any of them).
     Any other staged row kept its place in its fact table, or its parent is still missing, since the
@@ -65,8 +74,6 @@
         or (table_name = 'audits' and row_key in (
             select audit_id from {{ reopened_relation('stg_landing__audits') }}
             where {{ is_reopened_child('decision_id', 'load_id') }}))
-        or (table_name = 'appeals' and row_key in (
-            select appeal_id from {{ reopened_relation('stg_landing__appeals') }}
-            where {{ is_reopened_child('decision_id', 'load_id') }})))
+        or (table_name = 'appeals' and {{ is_reopened_appeal('row_key') }}))
     {%- endif %}
 {% endmacro %}

@@ -3,6 +3,8 @@
     from the name of its unique_key:
       decision  its rows of the re-opened decisions (column decision_id; int_reopened_decisions)
       item      its rows of the items of those decisions (column item_id)
+      appeal    its rows of the appeals delivered since the last build or whose decision was re-opened
+                (column appeal_id; is_reopened_appeal)
       day       its rows of the re-opened days (column decision_date; int_reopened_days)
       week      its rows of the ISO weeks holding a re-opened day (column week_start_date)
       month     its rows of the months holding a re-opened day (column month_start_date)
@@ -12,7 +14,7 @@
                 their keys)
     The column is the one the kind selects rows by (none: no single column). -#}
 {% macro reopened_by_kinds() -%}
-    {{ return({'decision': 'decision_id', 'item': 'item_id', 'day': 'decision_date',
+    {{ return({'decision': 'decision_id', 'item': 'item_id', 'appeal': 'appeal_id', 'day': 'decision_date',
                'week': 'week_start_date', 'month': 'month_start_date', 'orphan': none, 'session': 'session_id',
                'delivery': none}) }}
 {%- endmacro %}

@@ -7,6 +7,7 @@
                           else '' -%}
     {%- if reopened_by == 'decision' -%}{{ return(within_days ~ is_reopened_decision('decision_id') | trim) }}
     {%- elif reopened_by == 'item' -%}{{ return(is_reopened_item('item_id') | trim) }}
+    {%- elif reopened_by == 'appeal' -%}{{ return(is_reopened_appeal('appeal_id') | trim) }}
     {%- elif reopened_by == 'day' -%}{{ return(is_reopened_day('decision_date') | trim) }}
     {%- elif reopened_by == 'week' -%}{{ return(is_reopened_period('week', 'week_start_date') | trim) }}
     {%- elif reopened_by == 'month' -%}{{ return(is_reopened_period('month', 'month_start_date') | trim) }}

@@ -159,6 +159,7 @@ def test_the_gate_is_told_what_each_model_was_rebuilt_by(builds):
         "int_raw_versions_conflicting": ("delivery", None, None),  # a composite key: no one column
         "int_items_first_decided": ("item", "item_id", None),
         "int_audits_ranked": ("decision", "decision_id", None),
+        "fct_appeals": ("appeal", "appeal_id", None),
         "int_decisions_verdicts_resolved": ("decision", "decision_id", None),
         "fct_decisions": ("decision", "decision_id", "decision_date"),
         "fct_qa_audits": ("decision", "decision_id", "decision_date"),
@@ -258,7 +259,7 @@ def test_an_unknown_reopened_by_fails_compilation_naming_the_model_and_the_kinds
                             capture_output=True, text=True, timeout=300)
     assert result.returncode != 0, result.stdout[-2000:]
     expected = ("model fct_qa_audits: config meta reopened_by is per_audit; an incremental model declares what "
-                "re-opens its rows, one of: decision, item, day, week, month, orphan, session, delivery")
+                "re-opens its rows, one of: decision, item, appeal, day, week, month, orphan, session, delivery")
     assert expected in " ".join(result.stdout.split())
 
 

@@ -1,5 +1,13 @@
+{{ config(**incremental_config('appeal', 'appeal_id')) }}
+-- depends_on: {{ ref('int_reopened_decisions') }}
+-- Incremental: the appeals delivered since the last build and those of re-opened decisions are rebuilt
+-- (reopened_by appeal: replace_reopened deletes their stored rows first), instead of joining every appeal
+-- of the history to fct_decisions again.
 with appeals as (
     select * from {{ ref('stg_landing__appeals') }}
+    {%- if is_incremental() %}
+    where {{ is_reopened_child('decision_id', 'load_id') }}
+    {%- endif %}
 ),
 
 decisions as (
