@@ -96,7 +96,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_the_ui_serves_graphql_on_localhost(small_landing, built_warehouse):
+def graphql(port: int, query: str) -> dict:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": query}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())["data"]
+
+
+def test_the_ui_serves_the_runs_events_and_checks_on_localhost(small_landing, built_warehouse):
+    """The UI reads the run the pipeline wrote, through the instance's event log (event_storage.py): its
+    materializations and its asset check evaluations, for marts BI reads (fct_decisions' gate check only
+    warns on the small build: its latest decision is old)."""
     port = free_port()
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "modqa"), "ui", "--landing", str(small_landing), "--warehouse",
@@ -106,15 +116,19 @@ def test_the_ui_serves_graphql_on_localhost(small_landing, built_warehouse):
         deadline, answer = time.monotonic() + 180, None
         while time.monotonic() < deadline and answer is None:
             time.sleep(2)
-            request = urllib.request.Request(
-                f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": "{ version }"}).encode(),
-                headers={"Content-Type": "application/json"})
             try:
-                with urllib.request.urlopen(request, timeout=5) as response:
-                    answer = json.loads(response.read())
+                answer = graphql(port, "{ version }")
             except OSError:
                 assert process.poll() is None, "the UI exited"
-        assert answer is not None and answer["data"]["version"], "GraphQL did not answer within 180 s"
+        assert answer is not None and answer["version"], "GraphQL did not answer within 180 s"
+        runs = graphql(port, "{ runsOrError { ... on Runs { results { runId status } } } }")["runsOrError"]["results"]
+        assert [run["status"] for run in runs] == ["SUCCESS"]
+        asset = graphql(port, """{ assetOrError(assetKey: {path: ["marts", "fct_decisions"]}) {
+            ... on Asset { assetMaterializations(limit: 1) { runId } } } }""")["assetOrError"]
+        assert [m["runId"] for m in asset["assetMaterializations"]] == [runs[0]["runId"]]
+        checks = graphql(port, """{ assetCheckExecutions(assetKey: {path: ["marts", "dim_vendor"]},
+            checkName: "great_expectations", limit: 1) { runId status } }""")["assetCheckExecutions"]
+        assert checks == [{"runId": runs[0]["runId"], "status": "SUCCEEDED"}]
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:

@@ -4,6 +4,7 @@ environment of a process that serves them, and the dbt manifest. The runner (orc
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -16,16 +17,24 @@ telemetry:
 concurrency:
   pools:
     default_limit: 1   # every DuckDB writer shares the pool `duckdb_writer`: one at a time
+# Dagster's sharded SQLite event log, in its default place, with its connections kept open
+# (orchestration/dagster_defs/event_storage.py).
+event_log_storage:
+  module: orchestration.dagster_defs.event_storage
+  class: PooledSqliteEventLogStorage
+  config:
+    base_dir: {events}
 """
-
 
 
 def dagster_home(warehouse: Path) -> Path:
     home = layout(warehouse).root / "dagster"
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists() or config.read_text() != INSTANCE_CONFIG:
-        config.write_text(INSTANCE_CONFIG)
+    # The event log's folder is named in full, so the file is rewritten when the warehouse has moved.
+    text = INSTANCE_CONFIG.format(events=json.dumps(str(home / "history" / "runs")))
+    if not config.exists() or config.read_text() != text:
+        config.write_text(text)
     return home
 
 
