@@ -22,13 +22,14 @@ def test_bench_reports_every_phase_and_its_floor_agrees_with_the_warehouse(tmp_p
     table = bench([1000], days=2, repeats=1, root=tmp_path, echo=lambda *_: None)
 
     for phase in (*PHASES, "full run (sum)", "floor (hand-written DuckDB)", "daily incremental run",
-                  *(f"daily: {p}" for p in PHASES)):
+                  *(f"daily: {p}" for p in PHASES), "daily modqa run (one process, the Dagster job)"):
         assert f"| 1,000 | 2 | parquet | {phase} |" in table
     assert (tmp_path / "bench.md").read_text().strip() == table.strip()
     size = json.loads((tmp_path / "bench.json").read_text())["sizes"][0]
     assert set(size["ratios"]) == {"full_over_floor", "daily_over_full", "gate_share_of_build"}
     assert all(value > 0 for value in size["ratios"].values())
-    assert len(size["result"]["incremental"]) == 1 and size["result"]["floor"]
+    assert len(size["result"]["incremental"]) == 1 and len(size["result"]["incremental_modqa_run"]) == 1
+    assert size["result"]["floor"]
 
     base = tmp_path / "parquet-1e03-2d"
     # The daily run landed the held-back day: the floor reads the same files the warehouse now holds.
