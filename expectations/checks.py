@@ -6,15 +6,9 @@ fail; for the generic kinds it is derived here, a `rows` check brings its own.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
-# GX imports pyspark when it is installed, and pyspark 4 warns about pandas 3 on import: not our concern
-# (Spark runs in its own process through dbt-spark). GX is imported here, by the modules that validate,
-# and not by the package: a dbt build or a publish reads the contracts without paying GX's import.
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", FutureWarning)
-    import great_expectations.expectations as gxe
+from expectations.gx_duckdb import load_gx
 
 BLOCKING, WARNING = "blocking", "warning"
 GX_SEVERITY = {BLOCKING: "critical", WARNING: "warning"}
@@ -46,6 +40,7 @@ class Check:
         return ", ".join(self.columns) if self.columns else (self.column or "")
 
     def expectation(self):
+        gxe = load_gx()
         common = {"severity": GX_SEVERITY[self.severity], "meta": {"check": self.name, "table": self.table}}
         if self.description:
             common["description"] = self.description

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,6 +55,22 @@ def quiet_gx() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", module="great_expectations")
     warnings.filterwarnings("ignore", message=".*PySpark does not yet fully support pandas.*")
+
+
+def load_gx():
+    """GX's expectations, imported on first use rather than with this package: the import takes seconds
+    (pandas, scipy.stats, altair, and pyspark when it is installed), and a dbt build, a publish or the
+    Dagster definitions read the contracts without validating anything."""
+    quiet_gx()  # first: pyspark 4 warns about pandas 3 on import, not our concern (Spark runs in dbt-spark)
+    import great_expectations.expectations as gxe
+
+    return gxe
+
+
+def load_gx_in_background() -> None:
+    """Start importing GX on a thread while the caller waits on another process (the dbt build): the gate
+    that follows finds it imported. Python's import lock makes a second import wait for this one."""
+    threading.Thread(target=load_gx, name="load-great-expectations", daemon=True).start()
 
 
 def release(source) -> None:

@@ -10,6 +10,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from expectations.contracts import is_gate_owned_test
+from expectations.gx_duckdb import load_gx_in_background
 from orchestration.console import chatter_to, step
 from orchestration.dagster_defs.assets import DUCKDB_WRITERS
 from orchestration.dagster_defs.partitions import INGEST_ALL_TAG
@@ -80,6 +81,8 @@ def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
         reuse_parse_state(lay.dbt_target_dir, warehouse.target)
         invocation = dbt.cli([*shim_options(warehouse.warehouse_path, env), *args, "--target", warehouse.target],
                              context=context, raise_on_error=False, target_path=lay.dbt_target_dir)
+        if warehouse.target == "duckdb":  # the gate validates next
+            load_gx_in_background()
         with chatter_to(lay.dbt_log_dir / "dagster-dbt-events.log"):
             yield from invocation.stream()
         summary, failed = describe_results(invocation.get_artifact("run_results.json"))
