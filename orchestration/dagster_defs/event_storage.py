@@ -50,8 +50,15 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         with self._db_lock, self._engine(shard).connect() as conn, conn.begin():
             yield conn
 
-    def dispose(self) -> None:
+    def _close_engines(self) -> None:
         with self._db_lock:
             while self._engines:
                 self._engines.popitem()[1].dispose()
+
+    def wipe(self) -> None:
+        self._close_engines()  # it deletes the run databases, whose space an open connection would keep
+        super().wipe()
+
+    def dispose(self) -> None:
+        self._close_engines()
         super().dispose()
