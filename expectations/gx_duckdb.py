@@ -14,6 +14,7 @@ import os
 import threading
 import warnings
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 from orchestration.project import reader_memory_limit
@@ -57,6 +58,7 @@ def quiet_gx() -> None:
     warnings.filterwarnings("ignore", message=".*PySpark does not yet fully support pandas.*")
 
 
+@cache  # the gate asks once per expectation it builds
 def load_gx():
     """GX's expectations, imported on first use rather than with this package: the import takes seconds
     (pandas, scipy.stats, altair, and pyspark when it is installed), and a dbt build, a publish or the
