@@ -17,7 +17,7 @@ SCHEMA_OF_FOLDER = {"monitoring": "monitoring"}  # every other marts folder buil
 # The marts' dbt tests whose rules the gate derives and checks (below). One owner per invariant: where the
 # gate runs (the DuckDB target) dbt does not run these tests again on the same build
 # (orchestration/dbt_runner.py); on Spark, where no gate runs, dbt does.
-GATE_DERIVED_TESTS = ("unique", "unique_combination_of_columns", "accepted_values", "rate_within_interval")
+GATE_DERIVED_TESTS = ("unique", "unique_combination_of_columns", "not_null", "accepted_values", "rate_within_interval")
 MARTS_FOLDER = MARTS_DIR.relative_to(PROJECT_DIR).as_posix()
 
 
@@ -40,6 +40,7 @@ class MartContract:
     key: list[str] = field(default_factory=list)
     # further unique columns or combinations, each with the `where` its dbt test declares (None: every row)
     other_keys: list[tuple[tuple[str, ...], str | None]] = field(default_factory=list)
+    not_null: list[str] = field(default_factory=list)  # columns with a not_null test (the key's are implied)
     accepted_values: dict[str, list[str]] = field(default_factory=dict)
     intervals: list[tuple[str, str, str]] = field(default_factory=list)  # (rate, low, high)
     # the date column a large fact is published by, as day partitions (orchestration/publication_parquet.py)
@@ -67,8 +68,9 @@ def _where(test: dict | str) -> str | None:
 
 
 def _unscoped(model: str, kind: str, test: dict | str) -> None:
-    """The gate checks a mart's value sets and intervals on every row: a `where` on such a test would be
-    ignored silently, so it is refused (express the rule for those rows as an expression_is_true test)."""
+    """The gate checks a mart's not-null columns, value sets and intervals on every row (of the table, or
+    of its rebuilt rows): a `where` on such a test would be ignored silently, so it is refused (express the
+    rule for those rows as an expression_is_true test)."""
     if _where(test) is not None:
         raise ValueError(f"{model}: the {kind} test has `where: {_where(test)}`, which the publish gate "
                          "cannot apply; state the rule without it or as an expression_is_true test")
@@ -99,6 +101,9 @@ def read_mart_contracts(marts_dir: Path = MARTS_DIR) -> dict[str, MartContract]:
                     if kind == "unique":
                         contract.key = [column["name"]]
                         declared_keys.append(((column["name"],), _where(test)))
+                    elif kind == "not_null":
+                        _unscoped(model["name"], kind, test)
+                        contract.not_null.append(column["name"])
                     elif kind == "accepted_values":
                         _unscoped(model["name"], kind, test)
                         contract.accepted_values[column["name"]] = list(_arguments(test)["values"])

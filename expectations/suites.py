@@ -94,8 +94,8 @@ def mart_checks(contract: MartContract) -> list[Check]:
     if contract.key:
         checks.append(Check("primary_key_unique", contract.relation, "unique", columns=tuple(contract.key),
                             description=f"One row per {' × '.join(contract.key)}"))
-        checks += [Check(f"{column}_not_null", contract.relation, "not_null", column=column)
-                   for column in contract.key]
+    checks += [Check(f"{column}_not_null", contract.relation, "not_null", column=column)
+               for column in dict.fromkeys([*contract.key, *contract.not_null])]
     checks += [other_key_check(contract, columns, where) for columns, where in contract.other_keys]
     checks += [Check(f"{column}_in_set", contract.relation, "in_set", column=column, values=tuple(values))
                for column, values in contract.accepted_values.items()]

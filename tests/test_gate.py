@@ -59,6 +59,8 @@ def test_dbt_leaves_to_the_gate_only_the_rules_the_gate_checks(built_warehouse):
             expected = [(table, "unique", (kwargs["column_name"],), ())]
         elif metadata["name"] == "unique_combination_of_columns":
             expected = [(table, "unique", tuple(kwargs["combination_of_columns"]), ())]
+        elif metadata["name"] == "not_null":
+            expected = [(table, "not_null", (kwargs["column_name"],), ())]
         elif metadata["name"] == "accepted_values":
             expected = [(table, "in_set", (kwargs["column_name"],), tuple(kwargs["values"]))]
         else:
