@@ -10,7 +10,9 @@ the future (ingest would quarantine it).
 Every phase runs in its own process so its peak RSS (the whole process tree, dbt included) is its
 own; medians over `repeats` runs are reported. The daily run is also timed as people and the schedule run
 it, `modqa run`: one process running the Dagster job, which adds what the phases alone do not pay
-(Dagster's start, its event log, the KPI summary). Results go to <bench dir>/bench.{json,md}.
+(Dagster's start, its event log, the KPI summary). The same phases run once more with nothing new
+landed: what a daily run costs whatever the day holds (starting the tools, running every model and
+check). Results go to <bench dir>/bench.{json,md}.
 """
 
 from __future__ import annotations
@@ -52,6 +54,9 @@ class SizeResult:
     incremental: list[Measurement] = field(default_factory=list)
     incremental_phases: dict[str, list[Measurement]] = field(default_factory=dict)
     incremental_modqa_run: list[Measurement] = field(default_factory=list)
+    # The daily run's phases when nothing new has landed: what a run costs whatever the data.
+    nothing_new: list[Measurement] = field(default_factory=list)
+    nothing_new_phases: dict[str, list[Measurement]] = field(default_factory=dict)
     floor: list[Measurement] = field(default_factory=list)
 
     def median(self, runs: list[Measurement]) -> Measurement:
@@ -190,15 +195,25 @@ def bench_size(decisions: int, days: int, repeats: int, root: Path, echo, file_f
         result.incremental_modqa_run.append(measure(modqa_run_command(daily_landing, warehouse)))
         echo(f"  daily modqa run {repeat + 1}/{repeats}: {result.incremental_modqa_run[-1].seconds:.1f} s")
     for repeat in range(repeats):
-        restore(snapshot, warehouse)
-        runs = [measure(phase_command(phase, str(daily_landing), str(warehouse))) for phase in PHASES]
-        total = Measurement(sum(r.seconds for r in runs), max(r.peak_rss_bytes for r in runs))
-        result.incremental.append(total)
-        for phase, run in zip(PHASES, runs, strict=True):
-            result.incremental_phases.setdefault(phase, []).append(run)
-        echo(f"  daily run {repeat + 1}/{repeats}: {total.seconds:.1f} s "
-             f"({', '.join(f'{p} {r.seconds:.1f}' for p, r in zip(PHASES, runs, strict=True))})")
+        # Nothing new first (the full build's own landing again: every file is loaded already), so the
+        # warehouse is left holding the daily run.
+        for name, runs, phases, day_landing in (
+                ("daily run, nothing new", result.nothing_new, result.nothing_new_phases, landing),
+                ("daily run", result.incremental, result.incremental_phases, daily_landing)):
+            restore(snapshot, warehouse)
+            timed_phases(day_landing, warehouse, runs, phases)
+            echo(f"  {name} {repeat + 1}/{repeats}: {runs[-1].seconds:.1f} s "
+                 f"({', '.join(f'{p} {phases[p][-1].seconds:.1f}' for p in PHASES)})")
     return result
+
+
+def timed_phases(landing: Path, warehouse: Path, totals: list[Measurement],
+                 phases: dict[str, list[Measurement]]) -> None:
+    """One run of every phase in turn: its total joins `totals`, each phase's time `phases`."""
+    runs = [measure(phase_command(phase, str(landing), str(warehouse))) for phase in PHASES]
+    totals.append(Measurement(sum(r.seconds for r in runs), max(r.peak_rss_bytes for r in runs)))
+    for phase, run in zip(PHASES, runs, strict=True):
+        phases.setdefault(phase, []).append(run)
 
 
 def report(results: list[SizeResult]) -> tuple[str, dict]:
@@ -210,15 +225,19 @@ def report(results: list[SizeResult]) -> tuple[str, dict]:
         rows += [("full run (sum)", full), ("floor (hand-written DuckDB)", floor), ("daily incremental run", daily)]
         rows += [(f"daily: {p}", r.median(r.incremental_phases[p])) for p in PHASES if p in r.incremental_phases]
         rows += [("daily modqa run (one process, the Dagster job)", r.median(r.incremental_modqa_run))]
+        idle = r.median(r.nothing_new)
+        rows += [("daily run, nothing new (fixed cost)", idle)]
+        rows += [(f"nothing new: {p}", r.median(r.nothing_new_phases[p])) for p in PHASES if p in r.nothing_new_phases]
         label = f"| {r.decisions:,} | {r.days} | {r.file_format}"
         for name, m in rows:
             lines.append(f"{label} | {name} | {m.seconds:.1f} | {m.peak_rss_bytes / 1e9:.2f} |")
         gate_share = r.median(r.phases["gate"]).seconds / (
             r.median(r.phases["ingest"]).seconds + r.median(r.phases["dbt"]).seconds)
         ratios = {"full_over_floor": full.seconds / floor.seconds, "daily_over_full": daily.seconds / full.seconds,
-                  "gate_share_of_build": gate_share}
+                  "gate_share_of_build": gate_share, "fixed_share_of_daily": idle.seconds / daily.seconds}
         lines.append(f"{label} | ratios | full/floor {ratios['full_over_floor']:.1f}, daily/full "
-                     f"{ratios['daily_over_full']:.0%}, gate/(ingest+dbt) {gate_share:.0%} | |")
+                     f"{ratios['daily_over_full']:.0%}, gate/(ingest+dbt) {gate_share:.0%}, nothing new/daily "
+                     f"{ratios['fixed_share_of_daily']:.0%} | |")
         summary.append({"result": asdict(r), "ratios": ratios})
     history = history_ratios(results)
     lines += [f"| {h['decisions_per_day']:,}/day | {h['days']} | {h['format']} | daily run vs {h['base_days']} days | "
