@@ -54,7 +54,7 @@ class SizeResult:
     incremental: list[Measurement] = field(default_factory=list)
     incremental_phases: dict[str, list[Measurement]] = field(default_factory=dict)
     incremental_modqa_run: list[Measurement] = field(default_factory=list)
-    # The daily run's phases when nothing new has landed: what a run costs whatever the data.
+    # The daily run's phases when nothing new has landed: what a run costs whatever the day holds.
     nothing_new: list[Measurement] = field(default_factory=list)
     nothing_new_phases: dict[str, list[Measurement]] = field(default_factory=dict)
     floor: list[Measurement] = field(default_factory=list)
@@ -226,7 +226,7 @@ def report(results: list[SizeResult]) -> tuple[str, dict]:
         rows += [(f"daily: {p}", r.median(r.incremental_phases[p])) for p in PHASES if p in r.incremental_phases]
         rows += [("daily modqa run (one process, the Dagster job)", r.median(r.incremental_modqa_run))]
         idle = r.median(r.nothing_new)
-        rows += [("daily run, nothing new (fixed cost)", idle)]
+        rows += [("daily run, nothing new landed", idle)]
         rows += [(f"nothing new: {p}", r.median(r.nothing_new_phases[p])) for p in PHASES if p in r.nothing_new_phases]
         label = f"| {r.decisions:,} | {r.days} | {r.file_format}"
         for name, m in rows:
@@ -234,10 +234,10 @@ def report(results: list[SizeResult]) -> tuple[str, dict]:
         gate_share = r.median(r.phases["gate"]).seconds / (
             r.median(r.phases["ingest"]).seconds + r.median(r.phases["dbt"]).seconds)
         ratios = {"full_over_floor": full.seconds / floor.seconds, "daily_over_full": daily.seconds / full.seconds,
-                  "gate_share_of_build": gate_share, "fixed_share_of_daily": idle.seconds / daily.seconds}
+                  "gate_share_of_build": gate_share, "nothing_new_share_of_daily": idle.seconds / daily.seconds}
         lines.append(f"{label} | ratios | full/floor {ratios['full_over_floor']:.1f}, daily/full "
                      f"{ratios['daily_over_full']:.0%}, gate/(ingest+dbt) {gate_share:.0%}, nothing new/daily "
-                     f"{ratios['fixed_share_of_daily']:.0%} | |")
+                     f"{ratios['nothing_new_share_of_daily']:.0%} | |")
         summary.append({"result": asdict(r), "ratios": ratios})
     history = history_ratios(results)
     lines += [f"| {h['decisions_per_day']:,}/day | {h['days']} | {h['format']} | daily run vs {h['base_days']} days | "

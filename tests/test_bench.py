@@ -23,11 +23,12 @@ def test_bench_reports_every_phase_and_its_floor_agrees_with_the_warehouse(tmp_p
 
     for phase in (*PHASES, "full run (sum)", "floor (hand-written DuckDB)", "daily incremental run",
                   *(f"daily: {p}" for p in PHASES), "daily modqa run (one process, the Dagster job)",
-                  "daily run, nothing new (fixed cost)", *(f"nothing new: {p}" for p in PHASES)):
+                  "daily run, nothing new landed", *(f"nothing new: {p}" for p in PHASES)):
         assert f"| 1,000 | 2 | parquet | {phase} |" in table
     assert (tmp_path / "bench.md").read_text().strip() == table.strip()
     size = json.loads((tmp_path / "bench.json").read_text())["sizes"][0]
-    assert set(size["ratios"]) == {"full_over_floor", "daily_over_full", "gate_share_of_build", "fixed_share_of_daily"}
+    assert set(size["ratios"]) == {"full_over_floor", "daily_over_full", "gate_share_of_build",
+                                   "nothing_new_share_of_daily"}
     assert all(value > 0 for value in size["ratios"].values())
     assert len(size["result"]["incremental"]) == 1 and len(size["result"]["incremental_modqa_run"]) == 1
     assert len(size["result"]["nothing_new"]) == 1
