@@ -62,6 +62,10 @@ class SizeResult:
     def median(self, runs: list[Measurement]) -> Measurement:
         return Measurement(statistics.median(m.seconds for m in runs), max(m.peak_rss_bytes for m in runs))
 
+    def phase_rows(self, label: str, phases: dict[str, list[Measurement]]) -> list[tuple[str, Measurement]]:
+        """("<label>: <phase>", median) per phase that ran."""
+        return [(f"{label}: {p}", self.median(phases[p])) for p in PHASES if p in phases]
+
     @property
     def full_run(self) -> list[Measurement]:
         """Per repeat: the sum of the phases' times, the largest phase's memory."""
@@ -223,11 +227,11 @@ def report(results: list[SizeResult]) -> tuple[str, dict]:
         rows = [("generate", r.generate)] + [(p, r.median(r.phases[p])) for p in PHASES]
         full, floor, daily = r.median(r.full_run), r.median(r.floor), r.median(r.incremental)
         rows += [("full run (sum)", full), ("floor (hand-written DuckDB)", floor), ("daily incremental run", daily)]
-        rows += [(f"daily: {p}", r.median(r.incremental_phases[p])) for p in PHASES if p in r.incremental_phases]
+        rows += r.phase_rows("daily", r.incremental_phases)
         rows += [("daily modqa run (one process, the Dagster job)", r.median(r.incremental_modqa_run))]
         idle = r.median(r.nothing_new)
         rows += [("daily run, nothing new landed", idle)]
-        rows += [(f"nothing new: {p}", r.median(r.nothing_new_phases[p])) for p in PHASES if p in r.nothing_new_phases]
+        rows += r.phase_rows("nothing new", r.nothing_new_phases)
         label = f"| {r.decisions:,} | {r.days} | {r.file_format}"
         for name, m in rows:
             lines.append(f"{label} | {name} | {m.seconds:.1f} | {m.peak_rss_bytes / 1e9:.2f} |")
