@@ -158,6 +158,7 @@ def test_the_gate_is_told_what_each_model_was_rebuilt_by(builds):
         "stg_landing__audits": ("delivery", "audit_id", None),
         "stg_landing__appeals": ("delivery", "appeal_id", None),
         "int_raw_versions_conflicting": ("delivery", None, None),  # a composite key: no one column
+        "dq_conflicting_versions": ("delivery", None, None),
         "int_items_first_decided": ("item", "item_id", None),
         "int_audits_ranked": ("decision", "decision_id", None),
         "fct_appeals": ("appeal", "appeal_id", None),

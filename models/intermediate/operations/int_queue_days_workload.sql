@@ -34,14 +34,23 @@ timed as (
     from items
 ),
 
+-- Items sharing all four days count as one row before the four flows are unpivoted: a few rows per
+-- queue and day instead of four per item.
+item_days as (
+    select queue_id, enqueued_date, first_decision_date, due_date, settled_date, count(*) as items
+    from timed
+    group by queue_id, enqueued_date, first_decision_date, due_date, settled_date
+),
+
 events as (
-    select queue_id, enqueued_date as event_date, 1 as inflow, 0 as outflow, 0 as due, 0 as settled from timed
+    select queue_id, enqueued_date as event_date, items as inflow, 0 as outflow, 0 as due, 0 as settled
+    from item_days
     union all
-    select queue_id, first_decision_date, 0, 1, 0, 0 from timed where first_decision_date is not null
+    select queue_id, first_decision_date, 0, items, 0, 0 from item_days where first_decision_date is not null
     union all
-    select queue_id, due_date, 0, 0, 1, 0 from timed
+    select queue_id, due_date, 0, 0, items, 0 from item_days
     union all
-    select queue_id, settled_date, 0, 0, 0, 1 from timed where settled_date is not null
+    select queue_id, settled_date, 0, 0, 0, items from item_days where settled_date is not null
 ),
 
 daily as (
