@@ -120,6 +120,9 @@ def read_scopes(database: Path, tables) -> dict[str, TableScope]:
                                                row["reopened_on_day"])
             if table not in tables or predicate is None:
                 continue
-            (counts,) = query(f"select count(*) filter (where {predicate}) as rebuilt, count(*) as total from {table}")
-            scopes[table] = TableScope(row["reopened_column"], predicate, counts["rebuilt"], counts["total"])
+            # Two counts, not one pass with a filter: alone, the predicate skips the days nobody re-opened,
+            # and a whole table's count comes from its metadata.
+            (rebuilt,) = query(f"select count(*) as n from {table} where {predicate}")
+            (total,) = query(f"select count(*) as n from {table}")
+            scopes[table] = TableScope(row["reopened_column"], predicate, rebuilt["n"], total["n"])
     return scopes
