@@ -170,6 +170,8 @@ def test_the_gate_is_told_what_each_model_was_rebuilt_by(builds):
         "agg_sla_daily": ("day", "decision_date", None),
         "agg_sla_weekly": ("week", "week_start_date", None),
         "agg_moderator_accuracy_monthly": ("month", "month_start_date", None),
+        "agg_error_root_causes": ("month", "month_start_date", None),
+        "agg_policy_confusion": ("month", "month_start_date", None),
         "int_calibration_agreement_replicates": ("session", "session_id", None),
     }
     assert predicates["monitoring.dq_orphans"] is None  # validated whole
@@ -242,6 +244,48 @@ def test_a_data_test_without_the_placeholder_reads_the_whole_model(builds):
     assert passed, "the accepted_values test on audit_type did not run"
     compiled = next((layout(daily).dbt_target_dir / "compiled").rglob("unique_fct_qa_audits_audit_id.sql"))
     assert "int_reopened" not in compiled.read_text()
+
+
+def test_the_reconciliation_compares_the_rebuilt_days_and_catches_a_miscount_there(builds):
+    """The singular test reconciling agg_quality_daily with fct_decisions reads, in an incremental build, the
+    days agg_quality_daily rebuilt (rebuilt_rows_condition in its SQL). A miscount planted on a re-opened
+    day fails it; one planted on a day this build did not re-open is the previous build's, and is not
+    read. Changes the daily build database, and puts it back."""
+    _, daily, _, _, _ = builds
+    database = layout(daily).build_database
+    name = "assert_agg_quality_daily_decisions_reconcile"
+    cell = "decision_date = ? and vendor_id = ? and queue_id = ? and market = ?"
+    con = duckdb.connect(str(database))
+    try:
+        since = con.execute("select since_load_id from intermediate.int_build_scope").fetchone()[0]
+        cells = {}
+        for reopened in (True, False):
+            cells[reopened] = con.execute(f"""
+                select decision_date, vendor_id, queue_id, market from marts.agg_quality_daily
+                where decision_date {'' if reopened else 'not'} in (select decision_date
+                                                                    from intermediate.int_reopened_days)
+                order by all limit 1""").fetchone()
+    finally:
+        con.close()
+    assert all(cells.values()), cells
+
+    def reconcile_with_one_more_decision_in(key) -> list[str]:
+        con = duckdb.connect(str(database))
+        con.execute(f"update marts.agg_quality_daily set decisions = decisions + 1 where {cell}", list(key))
+        con.close()
+        try:
+            result = run_dbt(["test", "--select", name], daily, extra_env={SINCE_ENV: since})
+        finally:
+            con = duckdb.connect(str(database))
+            con.execute(f"update marts.agg_quality_daily set decisions = decisions - 1 where {cell}", list(key))
+            con.close()
+        assert [node.name for node in result.nodes] == [name]
+        return [node.name for node in result.failures]
+
+    assert reconcile_with_one_more_decision_in(cells[True]) == [name]
+    assert reconcile_with_one_more_decision_in(cells[False]) == []
+    compiled = next((layout(daily).dbt_target_dir / "compiled").rglob(f"{name}.sql"))
+    assert "int_reopened_days" in compiled.read_text()
 
 
 def test_an_unknown_reopened_by_fails_compilation_naming_the_model_and_the_kinds(tmp_path):

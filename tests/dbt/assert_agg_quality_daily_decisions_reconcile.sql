@@ -1,5 +1,8 @@
 -- Every decision in fct_decisions is counted once in agg_quality_daily, in its own
 -- decision_date × vendor × queue × market cell (catches dropped, duplicated or misfiled decisions).
+-- In an incremental build only the days agg_quality_daily rebuilt are compared: the other days of both
+-- tables are the previous build's, which passed (macros/rebuilt_rows_condition.sql).
+{%- set rebuilt_days = '(' ~ rebuilt_rows_condition(ref('agg_quality_daily')) ~ ')' %}
 with facts as (
     select
         decision_date,
@@ -8,6 +11,7 @@ with facts as (
         market,
         count(*) as decisions
     from {{ ref('fct_decisions') }}
+    where {{ rebuilt_days }}
     group by decision_date, vendor_id, queue_id, market
 ),
 
@@ -19,6 +23,7 @@ marts as (
         market,
         decisions
     from {{ ref('agg_quality_daily') }}
+    where {{ rebuilt_days }}
 )
 
 select

@@ -1,5 +1,8 @@
 -- The sample in agg_quality_daily is exactly the in-sample decisions of fct_decisions, per cell,
 -- with the same total weight Σw (1e-9 relative): catches a lost, double-counted or re-weighted sample.
+-- In an incremental build only the days agg_quality_daily rebuilt are compared: the other days of both
+-- tables are the previous build's, which passed (macros/rebuilt_rows_condition.sql).
+{%- set rebuilt_days = '(' ~ rebuilt_rows_condition(ref('agg_quality_daily')) ~ ')' %}
 with facts as (
     select
         decision_date,
@@ -9,7 +12,7 @@ with facts as (
         count(*) as in_sample,
         sum(sampling_weight) as sum_w
     from {{ ref('fct_decisions') }}
-    where is_in_sample
+    where is_in_sample and {{ rebuilt_days }}
     group by decision_date, vendor_id, queue_id, market
 ),
 
@@ -22,7 +25,7 @@ marts as (
         in_sample,
         sum_w
     from {{ ref('agg_quality_daily') }}
-    where in_sample > 0
+    where in_sample > 0 and {{ rebuilt_days }}
 )
 
 select

@@ -10,6 +10,8 @@ with decisions as (
         decided_at
     from {{ ref('fct_decisions') }}
     where not is_automated
+        -- in an incremental build, the decisions it rebuilt: a roster change re-opens those whose version it moves
+        and ({{ rebuilt_rows_condition(ref('fct_decisions')) }})
 ),
 
 versions as (

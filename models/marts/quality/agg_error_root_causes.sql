@@ -2,9 +2,16 @@
 -- severity. The policy of an error is the moderator's for an over-enforcement, QA's otherwise.
 -- In-sample errors are population evidence (Σw, Σw² for their estimates and intervals); the rest were
 -- found by targeted, appeal or escalation audits and are findings only (biased by design).
+-- Incremental: the months holding a re-opened day are rebuilt whole (an audit re-opens its decision's day).
+{{ config(**incremental_config('month', ['month_start_date', 'vendor_id', 'policy_code', 'root_cause_code',
+                                         'error_severity', 'error_type'])) }}
+-- depends_on: {{ ref('int_reopened_days') }}
 with decisions as (
     select * from {{ ref('fct_decisions') }}
     where effective_qa_verdict is not null and not is_policy_correct
+    {%- if is_incremental() %}
+        and {{ is_reopened_period('month', 'decision_date') }}
+    {%- endif %}
 ),
 
 audits as (

@@ -1,8 +1,14 @@
 -- Confusion between the moderator's label and the effective QA label for in-sample decisions, per
 -- month and queue. A label is the policy code of a rejection, or 'approve'.
+-- Incremental: the months holding a re-opened day are rebuilt whole.
+{{ config(**incremental_config('month', ['month_start_date', 'queue_id', 'moderator_label', 'qa_label'])) }}
+-- depends_on: {{ ref('int_reopened_days') }}
 with decisions as (
     select * from {{ ref('fct_decisions') }}
     where is_in_sample
+    {%- if is_incremental() %}
+        and {{ is_reopened_period('month', 'decision_date') }}
+    {%- endif %}
 ),
 
 labelled as (
