@@ -12,14 +12,14 @@ from expectations.gx_duckdb import load_gx
 
 BLOCKING, WARNING = "blocking", "warning"
 GX_SEVERITY = {BLOCKING: "critical", WARNING: "warning"}
-FIRST_ROW = "rowid = (select min(rowid) from {table}{where})"
+FIRST_ROW = "rowid = (select min(rowid) from {table})"
 
 
 @dataclass(frozen=True)
 class Check:
     name: str
     table: str  # schema.table: the batch the expectation runs on
-    kind: str  # not_null | unique | in_set | between | a_ge_b | rows
+    kind: str  # not_null | unique | in_set | between | rows
     severity: str = BLOCKING
     column: str | None = None
     columns: tuple[str, ...] = ()
@@ -60,10 +60,6 @@ class Check:
             return gxe.ExpectColumnValuesToBeBetween(column=self.column, min_value=self.min_value,
                                                      max_value=self.max_value, strict_min=self.strict_min,
                                                      **common)
-        if self.kind == "a_ge_b":
-            return gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A=self.columns[0], column_B=self.columns[1], or_equal=True,
-                ignore_row_if="either_value_is_missing", **common)
         if self.kind == "rows":
             return gxe.UnexpectedRowsExpectation(unexpected_rows_query=self.sql, **common)
         raise ValueError(f"unknown check kind {self.kind!r}")
@@ -81,8 +77,8 @@ class Check:
         """SQL that makes this check fail on a build that passes it."""
         table = self.table
 
-        def first_row(where: str = "") -> str:
-            return FIRST_ROW.format(table=table, where=f" where {where}" if where else "")
+        def first_row() -> str:
+            return FIRST_ROW.format(table=table)
 
         if self.kind == "not_null":
             return f"update {table} set {self.column} = null where {first_row()}"
@@ -93,9 +89,6 @@ class Check:
         if self.kind == "between":
             value = f"{self.max_value} + 1" if self.max_value is not None else f"{self.min_value} - 1"
             return f"update {table} set {self.column} = {value} where {first_row()}"
-        if self.kind == "a_ge_b":
-            a, b = self.columns
-            return f"update {table} set {a} = {b} - 1 where {first_row(f'{a} is not null and {b} is not null')}"
         if not self.breaking_sql:
             raise ValueError(f"check {self.name} has no breaking_sql")
         return self.breaking_sql

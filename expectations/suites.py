@@ -112,19 +112,6 @@ def rule_checks(settings: GateSettings) -> list[Check]:
     """Rules across columns, layers and time that the contracts cannot express."""
     daily = "marts.agg_quality_daily"
     return [
-        Check("outcome_classes_partition_the_sample", daily, "rows",
-              sql="select * from {batch} where true_positives + false_positives + false_negatives + true_negatives"
-                  " <> in_sample",
-              breaking_sql=f"update {daily} set true_positives = true_positives + 1 where rowid = "
-                           f"(select min(rowid) from {daily})",
-              per_row=True, description="TP + FP + FN + TN = in_sample"),
-        Check("decisions_at_least_in_sample", daily, "a_ge_b", columns=("decisions", "in_sample"),
-              description="decisions ≥ in_sample"),
-        Check("sum_w_equals_its_parts", daily, "rows",
-              sql="select * from {batch} where abs(sum_w - (weighted_true_positives + weighted_false_positives"
-                  " + weighted_false_negatives + weighted_true_negatives)) > 1e-9 * greatest(1, sum_w)",
-              breaking_sql=f"update {daily} set sum_w = sum_w + 1 where rowid = (select min(rowid) from {daily})",
-              per_row=True, description="Σw = sum of the weighted outcome parts"),
         Check("decisions_reconcile_across_layers", "marts.fct_decisions", "rows",
               sql="""
                   select * from (
