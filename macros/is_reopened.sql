@@ -21,6 +21,20 @@
     {%- endif %}
 {% endmacro %}
 
+{#- A bound on a decision's own timestamp or date (`decided_at_column`) that every decision an incremental
+    run re-opens meets: int_reopened_days lists the day of each, so none was made before the first of them.
+    ANDed with a key filter, it lets DuckDB skip the row groups of older days (staging appends each day's
+    deliveries, so its row groups come mostly in time order) instead of probing every key. The day is read
+    when the model runs (int_reopened_days is built by then) and written into its SQL as a constant: a
+    bound that is a subquery is left for later by DuckDB's planner in some query shapes, and skips nothing. -#}
+{% macro decided_since_first_reopened_day(decided_at_column) %}
+    {%- if incremental_since() is none %}true{% else -%}
+    {%- set first_day = run_query('select min(decision_date) from '
+                                  ~ reopened_relation('int_reopened_days')).columns[0].values()[0] -%}
+    {%- if first_day is none %}false{% else %}{{ decided_at_column }} >= cast('{{ first_day }}' as date){% endif -%}
+    {%- endif %}
+{% endmacro %}
+
 {#- The rows of the weeks or months (`period`) holding a re-opened day: `date_column` may be any date in the
     period (a decision day, or the period's own start date), so one condition both selects a model's input
     rows and deletes its stored period rows. -#}

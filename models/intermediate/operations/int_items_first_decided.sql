@@ -15,10 +15,11 @@ items as (
 ),
 
 decisions as (
-    -- Every decision of those items, however old: the first one may predate the new data.
+    -- Every decision of those items, however old: the first one may predate the new data. All of them are
+    -- re-opened, so none predates the first re-opened day.
     select * from all_decisions
     {%- if is_incremental() %}
-    where item_id in (select item_id from items)
+    where {{ decided_since_first_reopened_day('decided_at') }} and item_id in (select item_id from items)
     {%- endif %}
 ),
 

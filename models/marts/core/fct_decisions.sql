@@ -9,7 +9,7 @@
 with decisions as (
     select * from {{ ref('stg_landing__decisions') }}
     {%- if is_incremental() %}
-    where {{ is_reopened_decision('decision_id') }}
+    where {{ decided_since_first_reopened_day('decided_at') }} and {{ is_reopened_decision('decision_id') }}
     {%- endif %}
 ),
 

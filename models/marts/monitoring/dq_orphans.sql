@@ -1,5 +1,5 @@
 {{ config(**incremental_config('orphan', ['table_name', 'row_key'])) }}
--- depends_on: {{ ref('int_reopened_decisions') }}
+-- depends_on: {{ ref('int_reopened_decisions') }}, {{ ref('int_reopened_days') }}
 -- Staged rows that are not in their fact table because an ancestor has not arrived: decisions
 -- without their item, audits and appeals without their decision (or whose decision still waits for
 -- its item), shifts of people with no roster record covering the day. Computed against the facts, so
@@ -11,12 +11,15 @@
 with decisions as (
     select decision_id, item_id, source_file, source_line from {{ ref('stg_landing__decisions') }}
     {%- if is_incremental() %}
-    where {{ is_reopened_decision('decision_id') }}
+    where {{ decided_since_first_reopened_day('decided_at') }} and {{ is_reopened_decision('decision_id') }}
     {%- endif %}
 ),
 
 decided as (
     select decision_id from {{ ref('fct_decisions') }}
+    {%- if is_incremental() %}
+    where {{ decided_since_first_reopened_day('decision_date') }}
+    {%- endif %}
 ),
 
 waiting_reopened_decisions as (
