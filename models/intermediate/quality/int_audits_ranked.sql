@@ -1,5 +1,5 @@
 {{ config(**incremental_config('decision', 'audit_id')) }}
--- depends_on: {{ ref('int_reopened_decisions') }}
+-- depends_on: {{ ref('int_reopened_decisions') }}, {{ ref('int_reopened_days') }}
 -- Incremental: the audits of the re-opened decisions (int_reopened_decisions) are rebuilt (reopened_by
 -- decision: strategy replace_reopened deletes every stored row of a re-opened decision first).
 -- Audits of decisions that have arrived (orphans wait in staging and are counted by monitoring),
@@ -15,7 +15,7 @@ with audits as (
 decisions as (
     select decision_id, verdict, policy_code from {{ ref('stg_landing__decisions') }}
     {%- if is_incremental() %}
-    where {{ is_reopened_decision('decision_id') }}
+    where {{ decided_since_first_reopened_day('decided_at') }} and {{ is_reopened_decision('decision_id') }}
     {%- endif %}
 ),
 

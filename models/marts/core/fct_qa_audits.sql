@@ -13,7 +13,7 @@ decisions as (
     select decision_id, decided_at, decision_date, moderator_id, vendor_id, queue_id, market, is_automated
     from {{ ref('fct_decisions') }}
     {%- if is_incremental() %}
-    where {{ is_reopened_decision('decision_id') }}
+    where {{ decided_since_first_reopened_day('decision_date') }} and {{ is_reopened_decision('decision_id') }}
     {%- endif %}
 ),
 
