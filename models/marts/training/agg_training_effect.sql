@@ -28,16 +28,33 @@
 -- assigned on performance (remedial: is_performance_assigned): people are sent after a bad spell that
 -- would have passed anyway, so both the naive and the DiD figure credit the course with regression to
 -- the mean; read them as upper bounds of the effect, not as the effect.
+-- One row per moderator, day and policy with the sums every estimate below is linear in: a decision
+-- enters the stack once per cohort window it falls in, so summing first makes the stack cohorts ×
+-- moderator-days instead of cohorts × decisions.
 with decisions as (
     select
         moderator_id,
         vendor_id,
         decision_date,
-        coalesce(effective_qa_policy_code, policy_code) as decision_policy_code,
-        sampling_weight,
-        case when is_policy_correct then 0 else 1 end as is_error
-    from {{ ref('fct_decisions') }}
-    where is_in_sample and not is_automated and moderator_id is not null
+        decision_policy_code,
+        count(*) as in_sample,
+        count(case when sampling_weight > 0 then 1 end) as weighted_rows,
+        sum(sampling_weight) as sum_w,
+        sum(sampling_weight * sampling_weight) as sum_w2,
+        sum(sampling_weight * is_error) as errors_w,
+        sum(sampling_weight * sampling_weight * is_error) as errors_w2
+    from (
+        select
+            moderator_id,
+            vendor_id,
+            decision_date,
+            coalesce(effective_qa_policy_code, policy_code) as decision_policy_code,
+            sampling_weight,
+            case when is_policy_correct then 0 else 1 end as is_error
+        from {{ ref('fct_decisions') }}
+        where is_in_sample and not is_automated and moderator_id is not null
+    ) as in_sample_decisions
+    group by moderator_id, vendor_id, decision_date, decision_policy_code
 ),
 
 events as (
@@ -68,8 +85,12 @@ trained_rows as (
         decisions.moderator_id,
         'trained' as study_group,
         case when decisions.decision_date < events.started_date then 'before' else 'after' end as period,
-        decisions.sampling_weight,
-        decisions.is_error
+        decisions.in_sample,
+        decisions.weighted_rows,
+        decisions.sum_w,
+        decisions.sum_w2,
+        decisions.errors_w,
+        decisions.errors_w2
     from events
     inner join decisions
         on decisions.moderator_id = events.moderator_id
@@ -88,8 +109,12 @@ control_rows as (
         decisions.moderator_id,
         'control' as study_group,
         case when decisions.decision_date < cohorts.completed_date then 'before' else 'after' end as period,
-        decisions.sampling_weight,
-        decisions.is_error
+        decisions.in_sample,
+        decisions.weighted_rows,
+        decisions.sum_w,
+        decisions.sum_w2,
+        decisions.errors_w,
+        decisions.errors_w2
     from cohorts
     inner join decisions
         on decisions.vendor_id = cohorts.vendor_id
@@ -111,7 +136,7 @@ stacked as (
 ),
 
 -- One row per moderator of a cohort's group and period, with the sums every estimate below is linear in
--- (the rates, their variances and the moderators' scores): the stack itself is cohorts × decisions.
+-- (the rates, their variances and the moderators' scores).
 stacked_moderators as (
     select
         course_id,
@@ -120,12 +145,12 @@ stacked_moderators as (
         moderator_id,
         study_group,
         period,
-        count(*) as in_sample,
-        count(case when sampling_weight > 0 then 1 end) as weighted_rows,
-        sum(sampling_weight) as sum_w,
-        sum(sampling_weight * sampling_weight) as sum_w2,
-        sum(sampling_weight * is_error) as errors_w,
-        sum(sampling_weight * sampling_weight * is_error) as errors_w2
+        sum(in_sample) as in_sample,
+        sum(weighted_rows) as weighted_rows,
+        sum(sum_w) as sum_w,
+        sum(sum_w2) as sum_w2,
+        sum(errors_w) as errors_w,
+        sum(errors_w2) as errors_w2
     from stacked
     group by course_id, vendor_id, completed_date, moderator_id, study_group, period
 ),
