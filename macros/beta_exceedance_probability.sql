@@ -23,13 +23,28 @@
         where ({{ threshold }}) is not null
     ),
 
-    panels as (
+    -- The panels' outermost midpoints (lowest_u, highest_u), and where the log density peaks between
+    -- them: in φ it is (b − s) ln φ + (a − 1) ln(1 − φ), which rises to its mode (b − s) / (b − s + a − 1)
+    -- and falls after it when a > 1, and only rises when a ≤ 1.
+    bounded_ranges as (
         select
-            integration_ranges.*,
-            least(integration_ranges.threshold_u, integration_ranges.upper_u) as cut_u,
-            panel_numbers.panel
-        from integration_ranges
-        cross join (select 1 as panel union all select 2 as panel) as panel_numbers
+            cut_ranges.*,
+            case when cut_u > 0 then cut_u / (2 * {{ points }})
+                 else cut_u + (upper_u - cut_u) / (2 * {{ points }}) end as lowest_u,
+            case when upper_u > cut_u then upper_u - (upper_u - cut_u) / (2 * {{ points }})
+                 else cut_u - cut_u / (2 * {{ points }}) end as highest_u,
+            case when a > 1 then (b - s) / (b - s + a - 1) else cast(1 as double) end as mode_phi
+        from (select integration_ranges.*, least(threshold_u, upper_u) as cut_u from integration_ranges) as cut_ranges
+    ),
+
+    -- The densities are scaled by their largest value on the grid's span before exp, which would under-
+    -- or overflow for large alpha and beta: the log density at the mode, or at the span's end nearest it.
+    scaled_ranges as (
+        select
+            peaks.*,
+            {{ beta_log_density('peak_u') }} as max_log_density
+        from (select bounded_ranges.*, least(greatest(power(mode_phi, s), lowest_u), highest_u) as peak_u
+              from bounded_ranges) as peaks
     ),
 
     grid as (
@@ -38,25 +53,12 @@
             a,
             b,
             s,
+            max_log_density,
             panel,
             case when panel = 1 then cut_u else upper_u - cut_u end / {{ points }} as step,
             case when panel = 1 then cast(0 as double) else cut_u end as panel_start
-        from panels
-    ),
-
-    -- Per row, the largest log density of its points: the densities are scaled by it before exp, which
-    -- would under- or overflow for large alpha and beta.
-    max_log_densities as (
-        select {{ key_list }}, max(log_density) as max_log_density
-        from ({{ beta_panel_points('grid', points) }}) as log_densities
-        group by {{ key_list }}
-    ),
-
-    scaled_grid as (
-        select grid.*, max_log_densities.max_log_density
-        from grid
-        inner join max_log_densities
-            on {% for key in keys %}grid.{{ key }} = max_log_densities.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %}
+        from scaled_ranges
+        cross join (select 1 as panel union all select 2 as panel) as panel_numbers
     )
 
     select
@@ -64,19 +66,19 @@
         sum(case when panel = 2 and step > 0 then exp(log_density - max_log_density) * step else 0 end)
             / sum(case when step > 0 then exp(log_density - max_log_density) * step else 0 end)
             as exceedance_probability
-    from ({{ beta_panel_points('scaled_grid', points) }}) as scaled_densities
+    from ({{ beta_panel_points('grid', points) }}) as scaled_densities
     group by {{ key_list }}
 {% endmacro %}
 
-{#- Each panel row of `grid` expanded into its `points` midpoints, with the log density there. Expanded
-    twice by beta_exceedance_probability (for the maximum, then for the sums) rather than stored once:
-    the expansion is cheap, while a window putting the maximum beside every point partitions all of them. -#}
+{#- Each panel row of `grid` expanded into its `points` midpoints, with the log density there. -#}
 {% macro beta_panel_points(grid, points) %}
     select
         expanded.*,
-        case when step > 0 then
-            ((b - s) / s) * ln(panel_start + (point - 0.5) * step)
-            + (a - 1) * ln(1 - power(panel_start + (point - 0.5) * step, 1 / s))
-        end as log_density
+        case when step > 0 then {{ beta_log_density('panel_start + (point - 0.5) * step') }} end as log_density
     from (select {{ grid }}.*, {{ expand_integer_range(1, points) }} as point from {{ grid }}) as expanded
 {% endmacro %}
+
+{#- The log density of Beta(b, a) in u = φ^s at `u` (columns a, b, s), up to a constant. -#}
+{% macro beta_log_density(u) -%}
+    ((b - s) / s) * ln({{ u }}) + (a - 1) * ln(1 - power({{ u }}, 1 / s))
+{%- endmacro %}
