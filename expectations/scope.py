@@ -12,9 +12,9 @@ volume against trailing days, freshness) keep running on the whole table (`Table
 Primary-key uniqueness runs on the rebuilt rows too, when the scope's column is part of the primary key.
 The marts' scopes select rows by that column, so every row of a key the build touched is in scope:
 the scoped check is exact whatever dbt did. Staging's scope is the rows delivered since the previous
-build; there the check relies on the strategy replacing keys (delete+insert or merge, the
-`incremental_strategy` var; never append): every stored row of a re-delivered key is replaced, so an
-untouched row cannot share a key with a rebuilt one. dbt's own tests on these keys are narrowed the
+build; there the check relies on the strategy replacing keys (replace_reopened deletes the stored rows of
+every key ingest flagged re-delivered; never append), so an untouched row cannot share a key with a
+rebuilt one. dbt's own tests on these keys are narrowed the
 same way in an incremental build, by the `__rebuilt_rows__` placeholder in their `where` config
 (macros/get_where_subquery.sql). Selecting staging rows by key instead (`key in (keys delivered since)`)
 would make it exact too, but costs a semi-join over the whole history per GX query.

@@ -15,7 +15,7 @@ from expectations.scope import rebuilt_rows_predicate
 from orchestration.dbt_child import shim_options
 from orchestration.dbt_runner import build, dbt_executable, run_dbt
 from orchestration.generator import generate
-from orchestration.incremental import SINCE_ENV
+from orchestration.incremental import SINCE_ENV, incremental_env
 from orchestration.ingest.loader import ingest
 from orchestration.project import PROJECT_DIR, layout
 from orchestration.publish import publish
@@ -313,7 +313,9 @@ def test_an_unknown_reopened_by_fails_compilation_naming_the_model_and_the_kinds
 def test_a_decision_or_audit_corrected_onto_another_item_or_day_leaves_nothing_behind(tmp_path):
     """A correction may move a decision to another item and day, or an audit to another decision. The
     incremental build must rebuild what the old version was stored under too (the old item's first
-    decision, the old day's counts, the old decision's verdict), or those rows stay stale."""
+    decision, the old day's counts, the old decision's verdict), or those rows stay stale. Before it, a
+    build that staged the new loads and was never recorded (killed after staging) left their rows in
+    staging: staging deletes what it stored since the watermark, or those keys would be stored twice."""
     landing, daily, full = tmp_path / "landing", tmp_path / "daily", tmp_path / "full"
     generate(landing, days=4, decisions_per_day=150, seed=8, start=START, file_format="parquet")
     ingest(landing, daily, dates=(day(0), day(2)))
@@ -351,6 +353,8 @@ def test_a_decision_or_audit_corrected_onto_another_item_or_day_leaves_nothing_b
         con.close()
     report = ingest(landing, daily)
     assert report.rows_quarantined == 0, [e.reason for t in report.tables for e in t.examples]
+    unrecorded = run_dbt(["run", "--select", "path:models/staging"], daily, extra_env=incremental_env(daily))
+    assert unrecorded.returncode == 0 and not unrecorded.failures
     build(daily, tests=False)
     ingest(landing, full)
     build(full, full_refresh=True, tests=False)

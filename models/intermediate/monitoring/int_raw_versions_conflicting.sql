@@ -6,7 +6,7 @@
 -- Only keys that ingest flagged `_redelivered` can have a second version, so only their rows are read.
 -- Read straight from raw, like int_raw_key_counts. A load's rows never change once it is stored, so an
 -- incremental run reads only the loads delivered since the last build and adds their rows.
-{{ config(**incremental_config('delivery', ['table_name', 'record_key', 'load_id'], var('incremental_strategy'))) }}
+{{ config(**incremental_config('delivery', ['table_name', 'record_key', 'load_id'])) }}
 {%- set data_date = "regexp_extract({}, '([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})', 1)" %}
 with
 {% for table, key_columns in var('raw_keys').items() %}

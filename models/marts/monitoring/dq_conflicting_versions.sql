@@ -1,7 +1,7 @@
 -- Keys that one load delivered in conflicting versions, and which one is in use (the latest by delivery
 -- order). The gate warns about those whose order is in doubt, for a person to confirm.
 -- Incremental like its parent: a load's rows never change once stored, so a run adds the new loads' keys.
-{{ config(**incremental_config('delivery', ['table_name', 'record_key', 'load_id'], var('incremental_strategy'))) }}
+{{ config(**incremental_config('delivery', ['table_name', 'record_key', 'load_id'])) }}
 with conflicting as (
     select * from {{ ref('int_raw_versions_conflicting') }}
     {%- if is_incremental() %}

@@ -1,4 +1,4 @@
-{{ config(**incremental_config('delivery', 'appeal_id', var('incremental_strategy'))) }}
+{{ config(**incremental_config('delivery', 'appeal_id', redelivered_in='appeals')) }}
 -- Incremental: a run reads only the deliveries since the last build (delivered_since) and replaces their keys.
 with source as (
     {{ latest_version(source('landing', 'appeals'), var('raw_keys')['appeals'], incremental=is_incremental()) }}

@@ -1,4 +1,4 @@
-{{ config(**incremental_config('delivery', 'audit_id', var('incremental_strategy'))) }}
+{{ config(**incremental_config('delivery', 'audit_id', redelivered_in='audits')) }}
 -- Incremental: a run reads only the deliveries since the last build (delivered_since) and replaces their keys.
 with source as (
     {{ latest_version(source('landing', 'audits'), var('raw_keys')['audits'], incremental=is_incremental()) }}

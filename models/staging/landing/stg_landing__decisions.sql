@@ -1,4 +1,4 @@
-{{ config(**incremental_config('delivery', 'decision_id', var('incremental_strategy'))) }}
+{{ config(**incremental_config('delivery', 'decision_id', redelivered_in='decisions')) }}
 -- Incremental: a run reads only the deliveries since the last build (delivered_since) and replaces their keys.
 with source as (
     {{ latest_version(source('landing', 'decisions'), var('raw_keys')['decisions'], incremental=is_incremental()) }}

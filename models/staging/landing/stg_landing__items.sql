@@ -1,4 +1,4 @@
-{{ config(**incremental_config('delivery', 'item_id', var('incremental_strategy'))) }}
+{{ config(**incremental_config('delivery', 'item_id', redelivered_in='items')) }}
 -- Incremental: a run reads only the deliveries since the last build (delivered_since) and replaces their keys.
 with source as (
     {{ latest_version(source('landing', 'items'), var('raw_keys')['items'], incremental=is_incremental()) }}
