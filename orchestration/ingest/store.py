@@ -101,7 +101,8 @@ class RawStore:
             folder.mkdir(parents=True, exist_ok=True)
             schema = folder / SCHEMA_FILE
             if schema.exists():
-                missing = [c for c in columns if c not in self._column_names(con, schema)]
+                stored = self._column_names(con, schema)
+                missing = [c for c in columns if c not in stored]
                 if missing:
                     self._upgrade(con, folder, columns, missing)
             if not schema.exists():
