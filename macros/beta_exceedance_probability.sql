@@ -4,8 +4,9 @@
     s = min(alpha, 1) (which removes the singularity at 0 when alpha < 1), over [0, φ_max^s] with
     φ_max = min(1, (alpha + 10√alpha + 40) / (alpha + beta)) (the mass beyond is below e⁻⁴⁰), split at
     threshold^s, each panel by the midpoint rule with posterior_integration_points points (within 2e-5
-    of scipy.stats.beta.sf for beta ≥ 1). `alpha`, `beta` and `threshold` are expressions over the
-    relation's columns. -#}
+    of scipy.stats.beta.sf for beta ≥ 1 while the density spans several of its panel's steps; a posterior
+    far narrower than its panel, thousands of pseudo-counts with the threshold well below the mode, is
+    coarser, within 2e-4). `alpha`, `beta` and `threshold` are expressions over the relation's columns. -#}
 {% macro beta_exceedance_probability(relation, keys, alpha, beta, threshold) %}
     {%- set points = var('posterior_integration_points') -%}
     {%- set key_list = keys | join(', ') -%}
