@@ -1,4 +1,6 @@
 {%- set window_days = var('training_effect_window_days') -%}
+{#- The per-moderator sums (decisions, below) that the stack carries and adds up. -#}
+{%- set decision_sums = ['in_sample', 'weighted_rows', 'sum_w', 'sum_w2', 'errors_w', 'errors_w2'] -%}
 -- Did a course work? Per course × vendor (vendor_id 'all': every vendor's events pooled), the error
 -- rate on the course's work before vs after completion for trained moderators, against moderators not
 -- yet trained over the same weeks (difference-in-differences, a stacked design).
@@ -85,12 +87,9 @@ trained_rows as (
         decisions.moderator_id,
         'trained' as study_group,
         case when decisions.decision_date < events.started_date then 'before' else 'after' end as period,
-        decisions.in_sample,
-        decisions.weighted_rows,
-        decisions.sum_w,
-        decisions.sum_w2,
-        decisions.errors_w,
-        decisions.errors_w2
+        {%- for column in decision_sums %}
+        decisions.{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from events
     inner join decisions
         on decisions.moderator_id = events.moderator_id
@@ -109,12 +108,9 @@ control_rows as (
         decisions.moderator_id,
         'control' as study_group,
         case when decisions.decision_date < cohorts.completed_date then 'before' else 'after' end as period,
-        decisions.in_sample,
-        decisions.weighted_rows,
-        decisions.sum_w,
-        decisions.sum_w2,
-        decisions.errors_w,
-        decisions.errors_w2
+        {%- for column in decision_sums %}
+        decisions.{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from cohorts
     inner join decisions
         on decisions.vendor_id = cohorts.vendor_id
@@ -145,12 +141,9 @@ stacked_moderators as (
         moderator_id,
         study_group,
         period,
-        sum(in_sample) as in_sample,
-        sum(weighted_rows) as weighted_rows,
-        sum(sum_w) as sum_w,
-        sum(sum_w2) as sum_w2,
-        sum(errors_w) as errors_w,
-        sum(errors_w2) as errors_w2
+        {%- for column in decision_sums %}
+        sum({{ column }}) as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from stacked
     group by course_id, vendor_id, completed_date, moderator_id, study_group, period
 ),
