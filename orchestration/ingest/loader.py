@@ -36,7 +36,7 @@ from orchestration.project import layout, restrict_access
 
 # A batch is read, checked and written as a whole: its row count bounds the memory ingest needs (with
 # MEMORY_LIMIT, DuckDB spills beyond it, which is slow). Text files are sized by bytes, at a small row.
-ROWS_PER_BATCH = 4_000_000
+ROWS_PER_BATCH = 12_000_000
 TEXT_BYTES_PER_ROW = 64
 MEMORY_LIMIT = "3GB"
 DATE_IN_PATH = re.compile(r"(\d{4}-\d{2}-\d{2})")
