@@ -120,7 +120,9 @@ def main() -> None:
             folder.mkdir(parents=True, exist_ok=True)
         env = warehouse_environment(env, warehouse)
         target_dir = option_value(dbt_args, "--target-path")
-        reuse_parse_state(Path(target_dir) if target_dir else lay.dbt_target_dir, option_value(dbt_args, "--target"))
+        # dbt reads a relative target path as relative to the project, as it does in dbt_project.yml
+        reuse_parse_state(PROJECT_DIR / target_dir if target_dir else lay.dbt_target_dir,
+                          option_value(dbt_args, "--target"))
         os.chdir(lay.root)
     env.update(values)
     os.execve(real_dbt(), [real_dbt(), *dbt_args], env)

@@ -26,7 +26,8 @@ from orchestration.dbt_child import share_parse_state
 from orchestration.dbt_runner import run_dbt
 from orchestration.errors import BuildError
 from orchestration.ingest.sql import sql_string
-from orchestration.project import PROJECT_DIR, layout
+from orchestration.project import PARSE_STATE_DIRS, PROJECT_DIR, layout
+from orchestration.run_lock import exclusive
 
 # dbt-docs' sidebar icons are `<use xlink:href="{{ getIcon(…) }}">`: the browser fetches the template text
 # as a URL before Angular fills it in (about a thousand failed file:// loads, each a console error, on
@@ -46,6 +47,9 @@ PUBLISHED_SCHEMAS = ("marts", "monitoring")
 # schema (the catalog holds names, types and comments; no statistics, so data alone never changes it).
 PROJECT_INPUTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/dbt")
 FINGERPRINT_FILE = ".fingerprint"
+# The sites this checkout generated, by fingerprint, beside the shared parse state of target `published`.
+SHARED_SITES = PARSE_STATE_DIRS["published"] / "sites"
+SHARED_SITES_KEPT = 3
 
 
 def site_fingerprint(database: Path) -> str:
@@ -64,20 +68,51 @@ def site_fingerprint(database: Path) -> str:
     return digest.hexdigest()
 
 
-def generate_docs_site(warehouse: Path, database: Path, out: Path, previous: Path | None = None) -> Path:
+def generate_docs_site(warehouse: Path, database: Path, out: Path, previous: Path | None = None,
+                       shared: Path | None = SHARED_SITES) -> Path:
     """Write the docs site of `database` (a published-to-be warehouse.duckdb) into the new folder `out`;
-    return the page's path. When `previous` (the site of the last publication) was made of the same
-    project and schema, it is copied instead: a daily run that changes only data does not pay for a dbt
-    docs generation. dbt keeps its own target folder for this, so the build's partial-parse state is
-    not thrown away by a different target every run."""
+    return the page's path. The site is a function of its fingerprint, so a site made of the same project
+    and schema is copied instead of generated: `previous` (the last publication's), else the one kept in
+    `shared` for every warehouse of this checkout (a new warehouse, a test's, pays no dbt docs generation
+    for a project version this machine has documented before). None: generate it in the warehouse."""
     fingerprint = site_fingerprint(database)
-    if previous is not None and (previous / FINGERPRINT_FILE).is_file() \
-            and (previous / FINGERPRINT_FILE).read_text() == fingerprint:
+    if _made_of(previous, fingerprint):
         shutil.copytree(previous, out)
         return out / "index.html"
-    target_path = layout(warehouse).build_dir / "docs_target"
+    if shared is None:
+        return _generate(warehouse, database, layout(warehouse).build_dir / "docs_target", out, fingerprint)
+    # One process at a time: a site being generated or pruned is never read half-written.
+    with exclusive(shared / ".lock"):
+        site = shared / fingerprint / "site"
+        if not _made_of(site, fingerprint):
+            shutil.rmtree(shared / fingerprint, ignore_errors=True)  # left by a failed generation
+            # dbt resolves a relative target path against the project, so the manifest's paths then
+            # name the shared folder alike for every warehouse.
+            _generate(warehouse, database, shared / fingerprint / "target", site, fingerprint,
+                      target_argument=os.path.relpath(shared / fingerprint / "target", PROJECT_DIR))
+            _prune_sites(shared, keep=fingerprint)
+        shutil.copytree(site, out)
+    return out / "index.html"
+
+
+def _made_of(site: Path | None, fingerprint: str) -> bool:
+    return site is not None and (site / FINGERPRINT_FILE).is_file() \
+        and (site / FINGERPRINT_FILE).read_text() == fingerprint
+
+
+def _prune_sites(shared: Path, keep: str) -> None:
+    """Keep the newest few sites: a checkout switched between branches finds its sites still there."""
+    sites = sorted((p for p in shared.iterdir() if p.is_dir() and p.name != keep), key=lambda p: p.stat().st_mtime)
+    for old in sites[:max(0, len(sites) - (SHARED_SITES_KEPT - 1))]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _generate(warehouse: Path, database: Path, target_path: Path, out: Path, fingerprint: str,
+              target_argument: str | None = None) -> Path:
+    """dbt docs generate in its own target folder (the build's partial-parse state is not thrown away by a
+    different target every run), then the site's files into `out`, the fingerprint written last."""
     arguments = ["docs", "generate", "--static", "--select", PUBLISHED_MODELS, "--exclude", "resource_type:test",
-                 "--target-path", str(target_path)]
+                 "--target-path", target_argument or str(target_path)]
     # relative to the warehouse folder dbt works in: the profile then reads the same for every warehouse
     relative = os.path.relpath(database, layout(warehouse).root)
     result = run_dbt(arguments, warehouse, target="published", extra_env={PUBLISHED_DATABASE_ENV: relative})

@@ -61,7 +61,7 @@ def test_docs_site_is_generated_from_the_published_file_alone(built_warehouse, t
     database = alone / "warehouse.duckdb"
     shutil.copyfile(layout(built_warehouse).published_database, database)
     before = database.read_bytes()
-    page = generate_docs_site(alone, database, alone / "docs")
+    page = generate_docs_site(alone, database, alone / "docs", shared=None)
     assert not (alone / "raw").exists()
     assert database.read_bytes() == before
     catalog = json.loads((alone / "docs" / "catalog.json").read_text())
@@ -94,3 +94,21 @@ def test_a_publication_that_changes_only_data_reuses_the_site(built_warehouse, t
     assert (docs / FINGERPRINT_FILE).read_text() != fingerprint
     catalog = json.loads((docs / "catalog.json").read_text())
     assert catalog["nodes"]["model.modqa.dim_queue"]["columns"]["queue_name"]["comment"] == "Changed by the test."
+
+
+def test_a_new_warehouse_takes_the_site_this_checkout_made_of_the_same_project(built_warehouse, tmp_path):
+    """A warehouse publishing for the first time copies the site another warehouse of this checkout made of
+    the same project and schema, without running dbt; the site names no warehouse's folder."""
+    shared = tmp_path / "sites"
+    pages = []
+    for name in ("first", "second"):
+        warehouse = tmp_path / name
+        warehouse.mkdir()
+        database = warehouse / "warehouse.duckdb"
+        shutil.copyfile(layout(built_warehouse).published_database, database)
+        pages.append(generate_docs_site(warehouse, database, warehouse / "docs", shared=shared))
+    assert (tmp_path / "first" / "build" / "dbt_logs").is_dir()  # the first generated it
+    assert not (tmp_path / "second" / "build").exists()  # the second ran no dbt
+    assert pages[0].read_bytes() == pages[1].read_bytes()
+    text = pages[1].read_text(encoding="utf-8")
+    assert str(tmp_path / "first") not in text and str(tmp_path / "second") not in text
