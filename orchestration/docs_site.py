@@ -49,7 +49,7 @@ PROJECT_INPUTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds"
 FINGERPRINT_FILE = ".fingerprint"
 # The sites this checkout generated, by fingerprint, beside the shared parse state of target `published`.
 SHARED_SITES = PARSE_STATE_DIRS["published"] / "sites"
-SHARED_SITES_KEPT = 3
+SHARED_SITES_KEPT = 5
 
 
 def site_fingerprint(database: Path) -> str:
@@ -91,6 +91,7 @@ def generate_docs_site(warehouse: Path, database: Path, out: Path, previous: Pat
             _generate(warehouse, database, shared / fingerprint / "target", site, fingerprint,
                       target_argument=os.path.relpath(shared / fingerprint / "target", PROJECT_DIR))
             _prune_sites(shared, keep=fingerprint)
+        os.utime(site.parent)  # used now: the sites pruned first are the ones unused longest
         shutil.copytree(site, out)
     return out / "index.html"
 
@@ -101,7 +102,8 @@ def _made_of(site: Path | None, fingerprint: str) -> bool:
 
 
 def _prune_sites(shared: Path, keep: str) -> None:
-    """Keep the newest few sites: a checkout switched between branches finds its sites still there."""
+    """Keep the few sites used last: a checkout switched between branches finds its sites still there, and
+    the sites a test suite makes of schemas it changed on purpose do not push out the one in use."""
     sites = sorted((p for p in shared.iterdir() if p.is_dir() and p.name != keep), key=lambda p: p.stat().st_mtime)
     for old in sites[:max(0, len(sites) - (SHARED_SITES_KEPT - 1))]:
         shutil.rmtree(old, ignore_errors=True)

@@ -5,12 +5,13 @@ types and the YAML's descriptions, and is generated from the published file alon
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import duckdb
 import pytest
 
-from orchestration.docs_site import FINGERPRINT_FILE, generate_docs_site
+from orchestration.docs_site import FINGERPRINT_FILE, SHARED_SITES_KEPT, _prune_sites, generate_docs_site
 from orchestration.project import layout
 from orchestration.publish import publish, published_tables
 from tests.browser import open_page, require_chromium
@@ -112,3 +113,14 @@ def test_a_new_warehouse_takes_the_site_this_checkout_made_of_the_same_project(b
     assert pages[0].read_bytes() == pages[1].read_bytes()
     text = pages[1].read_text(encoding="utf-8")
     assert str(tmp_path / "first") not in text and str(tmp_path / "second") not in text
+
+
+def test_the_shared_sites_pruned_are_the_ones_unused_longest(tmp_path):
+    names = [f"site{i}" for i in range(SHARED_SITES_KEPT + 3)]
+    for age, name in enumerate(names):  # site0 the newest
+        (tmp_path / name).mkdir()
+        os.utime(tmp_path / name, (1_000_000 - age, 1_000_000 - age))
+    oldest = names[-1]
+    os.utime(tmp_path / oldest)  # used just now
+    _prune_sites(tmp_path, keep="site0")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*names[:SHARED_SITES_KEPT - 1], oldest])
