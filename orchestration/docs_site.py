@@ -69,27 +69,22 @@ def site_fingerprint(database: Path) -> str:
 
 
 def generate_docs_site(warehouse: Path, database: Path, out: Path, previous: Path | None = None,
-                       shared: Path | None = SHARED_SITES) -> Path:
+                       shared: Path = SHARED_SITES) -> Path:
     """Write the docs site of `database` (a published-to-be warehouse.duckdb) into the new folder `out`;
     return the page's path. The site is a function of its fingerprint, so a site made of the same project
     and schema is copied instead of generated: `previous` (the last publication's), else the one kept in
     `shared` for every warehouse of this checkout (a new warehouse, a test's, pays no dbt docs generation
-    for a project version this machine has documented before). None: generate it in the warehouse."""
+    for a project version this machine has documented before)."""
     fingerprint = site_fingerprint(database)
     if _made_of(previous, fingerprint):
         shutil.copytree(previous, out)
         return out / "index.html"
-    if shared is None:
-        return _generate(warehouse, database, layout(warehouse).build_dir / "docs_target", out, fingerprint)
     # One process at a time: a site being generated or pruned is never read half-written.
     with exclusive(shared / ".lock"):
         site = shared / fingerprint / "site"
         if not _made_of(site, fingerprint):
             shutil.rmtree(shared / fingerprint, ignore_errors=True)  # left by a failed generation
-            # dbt resolves a relative target path against the project, so the manifest's paths then
-            # name the shared folder alike for every warehouse.
-            _generate(warehouse, database, shared / fingerprint / "target", site, fingerprint,
-                      target_argument=os.path.relpath(shared / fingerprint / "target", PROJECT_DIR))
+            _generate(warehouse, database, shared / fingerprint / "target", site, fingerprint)
             _prune_sites(shared, keep=fingerprint)
         os.utime(site.parent)  # used now: the sites pruned first are the ones unused longest
         shutil.copytree(site, out)
@@ -109,12 +104,13 @@ def _prune_sites(shared: Path, keep: str) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _generate(warehouse: Path, database: Path, target_path: Path, out: Path, fingerprint: str,
-              target_argument: str | None = None) -> Path:
+def _generate(warehouse: Path, database: Path, target_path: Path, out: Path, fingerprint: str) -> Path:
     """dbt docs generate in its own target folder (the build's partial-parse state is not thrown away by a
-    different target every run), then the site's files into `out`, the fingerprint written last."""
+    different target every run), then the site's files into `out`, the fingerprint written last. The
+    target path is given relative to the project, which dbt resolves it against: the manifest's paths
+    then name the shared folder alike for every warehouse."""
     arguments = ["docs", "generate", "--static", "--select", PUBLISHED_MODELS, "--exclude", "resource_type:test",
-                 "--target-path", target_argument or str(target_path)]
+                 "--target-path", os.path.relpath(target_path, PROJECT_DIR)]
     # relative to the warehouse folder dbt works in: the profile then reads the same for every warehouse
     relative = os.path.relpath(database, layout(warehouse).root)
     result = run_dbt(arguments, warehouse, target="published", extra_env={PUBLISHED_DATABASE_ENV: relative})

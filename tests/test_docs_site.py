@@ -62,7 +62,7 @@ def test_docs_site_is_generated_from_the_published_file_alone(built_warehouse, t
     database = alone / "warehouse.duckdb"
     shutil.copyfile(layout(built_warehouse).published_database, database)
     before = database.read_bytes()
-    page = generate_docs_site(alone, database, alone / "docs", shared=None)
+    page = generate_docs_site(alone, database, alone / "docs", shared=tmp_path / "sites")  # none kept yet
     assert not (alone / "raw").exists()
     assert database.read_bytes() == before
     catalog = json.loads((alone / "docs" / "catalog.json").read_text())
