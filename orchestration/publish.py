@@ -9,12 +9,6 @@ the new data on its next connection. `<warehouse>/parquet` is a symbolic link to
 a reader in the middle of a scan can finish it. `<warehouse>/docs` (the dbt docs site of the
 publication, orchestration/docs_site.py) is swapped the same way. A failed or killed run changes none.
 
-A publish is two steps: `stage` writes every file of the publication beside the served ones, `commit`
-swaps them in. The pipeline's gate step stages while it validates (orchestration/steps.py) and keeps the
-staged publication only if the build passes, recording it with the identity of the build file it was made
-from (`publishing/staged.json`, written last); the publish step swaps in exactly that one, or, for any
-other build (or none staged), stages one itself first.
-
 A publish costs the day, not the history: the large facts (a contract's `published_partition`) are
 Parquet day partitions of which only the re-opened days are written, the rest hard-linked from the
 previous publication (orchestration/publication_parquet.py), and the DuckDB file serves them as views
@@ -30,7 +24,6 @@ line, so 1.x clients open it.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import time
@@ -53,7 +46,6 @@ KEEP_VERSIONS = 2
 PUBLISHED_STORAGE_VERSION = "v1.4.0"
 BUILD_CATALOG = "build"  # the build file's own catalog name, which its views' SQL names
 PUBLISHED_CATALOG = "publishing"
-STAGED_RECORD = "staged.json"  # beside the staged file: the publication a passing gate kept for its publish
 
 
 @dataclass
@@ -65,7 +57,6 @@ class PublishResult:
     docs: Path | None = None  # the docs site's page
     days_written: int = 0  # day partitions of the large facts written by this publish
     days_linked: int = 0  # and hard-linked unchanged from the previous one
-    staged_seconds: float = 0.0  # writing it beforehand, while the gate validated the build
 
 
 def published_tables(con, catalog: str) -> list[tuple[str, str]]:
@@ -186,52 +177,26 @@ def _prune_versions(versions_dir: Path, pattern: str, keep: set[Path | None]) ->
         shutil.rmtree(partial, ignore_errors=True)
 
 
-@dataclass
-class StagedPublication:
-    """A publication written in full beside the served one, not yet swapped in."""
-
-    publish_id: str
-    tables: int
-    days_written: int
-    days_linked: int
-    seconds: float
-    build: list[int]  # the build file it was made from: inode, size, modification time (ns)
-    database: Path  # publishing/warehouse.duckdb
-    parquet: Path  # published/parquet-<publish_id>
-    docs: Path  # published/docs-<publish_id>
-
-
-def _staged_paths(lay, publish_id: str) -> dict[str, Path]:
-    """Where a publication is staged (named after the published file, whose name dbt gives the database
-    in the catalog the docs site and MetricFlow record)."""
-    versions_dir = lay.root / "published"
-    return {"database": lay.root / "publishing" / lay.published_database.name,
-            "parquet": versions_dir / f"parquet-{publish_id}", "docs": versions_dir / f"docs-{publish_id}"}
-
-
-def _build_identity(lay) -> list[int]:
-    status = lay.build_database.stat()
-    return [status.st_ino, status.st_size, status.st_mtime_ns]
-
-
-def stage(warehouse: Path) -> StagedPublication:
-    """Write the build's publication beside the served one: every file it will serve, nothing swapped in.
-    On failure nothing half-written is left."""
+def publish(warehouse: Path) -> PublishResult:
     lay = layout(warehouse)
     restrict_access(lay)
     started = time.perf_counter()
+    target = lay.published_database
+    # In a folder of its own so that it keeps the published file's name: dbt names the database (the
+    # catalog the docs site and MetricFlow record) after the file.
+    staging = lay.root / "publishing" / target.name
+    versions_dir = lay.root / "published"
     publish_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    paths = _staged_paths(lay, publish_id)
-    staging, complete, docs = paths["database"], paths["parquet"], paths["docs"]
-    partial, docs_partial = complete.with_name(complete.name + ".partial"), docs.with_name(docs.name + ".partial")
+    partial = versions_dir / f"parquet-{publish_id}.partial"
+    complete = versions_dir / f"parquet-{publish_id}"
+    docs_partial = versions_dir / f"docs-{publish_id}.partial"
     docs_link = lay.root / "docs"
     previous = lay.parquet_dir.resolve() if lay.parquet_dir.is_symlink() else None
     previous_docs = docs_link.resolve() if docs_link.is_symlink() else None
     partitions = {name: contract.published_partition for name, contract in read_mart_contracts().items()
                   if contract.published_partition}
-    build = _build_identity(lay)
     try:
-        complete.parent.mkdir(exist_ok=True)
+        versions_dir.mkdir(exist_ok=True)
         with _attach_build(lay.build_database) as con:
             export = export_parquet(con, BUILD_CATALOG, published_tables(con, BUILD_CATALOG), partitions, partial,
                                     previous)
@@ -240,93 +205,21 @@ def stage(warehouse: Path) -> StagedPublication:
         os.replace(partial, complete)
         tables = write_database(lay.build_database, staging, complete, export)
         generate_docs_site(lay.root, staging, docs_partial, previous_docs)
-        os.replace(docs_partial, docs)
     except BaseException:
         # A failed publish (a full disk, say) leaves nothing half-written beside the published files.
-        _remove(staging, [partial, complete, docs_partial, docs])
+        for suffix in ("", ".wal"):
+            staging.with_name(staging.name + suffix).unlink(missing_ok=True)
+        for folder in (partial, complete, docs_partial):
+            shutil.rmtree(folder, ignore_errors=True)
         raise
-    return StagedPublication(publish_id, len(tables), export.days_written, export.days_linked,
-                             time.perf_counter() - started, build, **paths)
+    docs = versions_dir / f"docs-{publish_id}"
+    os.replace(docs_partial, docs)
 
-
-def _remove(database: Path, folders: list[Path]) -> None:
-    for suffix in ("", ".wal"):
-        database.with_name(database.name + suffix).unlink(missing_ok=True)
-    for folder in folders:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _staged_record(lay) -> Path:
-    return lay.root / "publishing" / STAGED_RECORD
-
-
-def keep_staged(warehouse: Path, staged: StagedPublication) -> None:
-    """The gate passed the build `staged` was made from: its publish may swap it in as it is. Written last,
-    so a record names only a publication written in full; it names it by id, not path, so that a copied
-    warehouse folder never points into the original."""
-    record = _staged_record(layout(warehouse))
-    temporary = record.with_suffix(".tmp")
-    temporary.write_text(json.dumps({"publish_id": staged.publish_id, "tables": staged.tables,
-                                     "days_written": staged.days_written, "days_linked": staged.days_linked,
-                                     "seconds": staged.seconds, "build": staged.build}))
-    temporary.replace(record)
-
-
-def discard_staged(warehouse: Path, staged: StagedPublication | None = None) -> None:
-    """Delete a staged publication (`staged`, or the one the record names) and its record."""
-    lay = layout(warehouse)
-    record = _staged_record(lay)
-    if staged is None and record.exists():
-        staged = _read_staged(lay, record)
-    record.unlink(missing_ok=True)
-    if staged is not None:
-        _remove(staged.database, [staged.parquet, staged.docs])
-
-
-def _read_staged(lay, record: Path) -> StagedPublication:
-    fields = json.loads(record.read_text())
-    return StagedPublication(**fields, **_staged_paths(lay, fields["publish_id"]))
-
-
-def adopt_staged(warehouse: Path) -> StagedPublication | None:
-    """The publication the gate staged and kept for the build as it is now, or None (a stale one, made
-    of an earlier build or left by a killed run, is deleted)."""
-    lay = layout(warehouse)
-    record = _staged_record(lay)
-    if not record.exists():
-        return None
-    staged = _read_staged(lay, record)
-    files_there = all(path.exists() for path in (staged.database, staged.parquet, staged.docs))
-    if files_there and lay.build_database.exists() and staged.build == _build_identity(lay):
-        record.unlink()
-        return staged
-    discard_staged(warehouse, staged)
-    return None
-
-
-def commit(warehouse: Path, staged: StagedPublication) -> PublishResult:
-    """Swap a staged publication in: the served file, then the Parquet and docs links; prune old versions."""
-    lay = layout(warehouse)
-    started = time.perf_counter()
-    versions_dir = lay.root / "published"
-    docs_link = lay.root / "docs"
-    previous = lay.parquet_dir.resolve() if lay.parquet_dir.is_symlink() else None
-    previous_docs = docs_link.resolve() if docs_link.is_symlink() else None
-    share_with_readers([staged.database, staged.parquet, staged.docs])
-    os.replace(staged.database, lay.published_database)  # the served database first: it is what most readers use
-    _swap_symlink(lay.parquet_dir, staged.parquet)
-    _swap_symlink(docs_link, staged.docs)
-    _prune_versions(versions_dir, "parquet-*", {staged.parquet, previous})
-    _prune_versions(versions_dir, "docs-*", {staged.docs, previous_docs})
-    return PublishResult(lay.published_database, lay.parquet_dir, staged.tables, time.perf_counter() - started,
-                         docs_link / "index.html", staged.days_written, staged.days_linked, staged.seconds)
-
-
-def publish(warehouse: Path) -> PublishResult:
-    """Publish the build: the publication the gate staged for it if there is one, else one written now."""
-    staged = adopt_staged(warehouse)
-    if staged is not None:
-        return commit(warehouse, staged)
-    result = commit(warehouse, stage(warehouse))
-    result.seconds, result.staged_seconds = result.seconds + result.staged_seconds, 0.0  # staged just now
-    return result
+    share_with_readers([staging, complete, docs])
+    os.replace(staging, target)  # the served database first: it is what most readers use
+    _swap_symlink(lay.parquet_dir, complete)
+    _swap_symlink(docs_link, docs)
+    _prune_versions(versions_dir, "parquet-*", {complete, previous})
+    _prune_versions(versions_dir, "docs-*", {docs, previous_docs})
+    return PublishResult(target, lay.parquet_dir, len(tables), time.perf_counter() - started,
+                         docs_link / "index.html", export.days_written, export.days_linked)

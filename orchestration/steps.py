@@ -4,7 +4,6 @@ these, and the runner (orchestration/pipeline.py) runs the Dagster job."""
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from expectations.suites import GateSettings
 from orchestration.console import progress, step
 from orchestration.ingest.loader import TableIngest, ingest
 from orchestration.project import layout
-from orchestration.publish import PublishResult, discard_staged, keep_staged, publish, stage
+from orchestration.publish import PublishResult, publish
 
 
 def describe_table_ingest(report: TableIngest) -> str:
@@ -43,21 +42,10 @@ def ingest_table(landing: Path, warehouse: Path, table: str, dates: tuple[date, 
 
 
 def validate_build(warehouse: Path, settings: GateSettings | None) -> GateResult:
-    """Run the Great Expectations gate on the build database and print one line per suite. Meanwhile, on a
-    second thread, write the build's publication beside the served one: most of the gate's time is GX's own
-    Python on one core, most of a publication's is DuckDB writing on the other. The staged publication is
-    kept for the publish step only if the gate passes; otherwise it is deleted."""
+    """Run the Great Expectations gate on the build database and print one line per suite."""
     lay = layout(warehouse)
     with step("validate build (Great Expectations)") as outcome:
-        discard_staged(warehouse)  # one left by a killed run is of another build
-        with ThreadPoolExecutor(1, thread_name_prefix="stage-publication") as pool:
-            staging = pool.submit(stage, warehouse)
-            try:
-                result = validate(lay.build_database, lay.gx_dir, settings)
-            except BaseException:
-                _settle(warehouse, staging, keep=False)
-                raise
-            _settle(warehouse, staging, keep=result.passed)
+        result = validate(lay.build_database, lay.gx_dir, settings)
         for suite in result.suites:
             progress(suite.summary())
         for warning in result.warnings:
@@ -68,25 +56,10 @@ def validate_build(warehouse: Path, settings: GateSettings | None) -> GateResult
     return result
 
 
-def _settle(warehouse: Path, staging: Future, keep: bool) -> None:
-    """Wait for the staging thread; keep its publication for the publish step only if the gate passed. If
-    staging failed, the publish step stages again itself and reports the failure (a full disk, a duplicate
-    key) as its own error."""
-    try:
-        staged = staging.result()
-    except Exception:
-        return
-    if keep:
-        keep_staged(warehouse, staged)
-    else:
-        discard_staged(warehouse, staged)
-
-
 def publish_build(warehouse: Path) -> PublishResult:
     with step("publish") as outcome:
         result = publish(warehouse)
         days = (f"; fact days: {result.days_written} written, {result.days_linked} unchanged"
                 if result.days_written or result.days_linked else "")
-        staged = f"; written while the gate ran ({result.staged_seconds:.1f} s)" if result.staged_seconds else ""
-        outcome["detail"] = f"{result.tables} tables → {result.path} (+ parquet/, docs/){days}{staged}"
+        outcome["detail"] = f"{result.tables} tables → {result.path} (+ parquet/, docs/){days}"
     return result

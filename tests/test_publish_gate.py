@@ -21,9 +21,6 @@ import duckdb
 import pytest
 import sqlalchemy
 
-from orchestration.publish import keep_staged, publish, stage
-from tests.mart_comparison import compare_builds
-
 pytestmark = pytest.mark.slow
 MODQA = str(Path(sys.executable).parent / "modqa")
 
@@ -75,8 +72,7 @@ def test_generate_then_run_prints_progress_and_the_kpi_summary(first_run):
     landing, warehouse, generated, ran = first_run
     assert "decisions" in generated and "files" in generated
     for expected in ("ingest landing files", "ingest decisions", "dbt build (duckdb)",
-                     "validate build (Great Expectations)", "publish", "written while the gate ran",
-                     "KPI summary 2026-07-06", "vendor acme",
+                     "validate build (Great Expectations)", "publish", "KPI summary 2026-07-06", "vendor acme",
                      "False-negative rate", f"Published {warehouse.resolve() / 'warehouse.duckdb'}"):
         assert expected in " ".join(ran.split()), expected
     shown = subprocess.run([MODQA, "summary", "--warehouse", str(warehouse)], capture_output=True, text=True)
@@ -107,7 +103,6 @@ def test_blocking_failure_publishes_nothing_and_keeps_the_build(copy_of):
     landing, warehouse = copy_of
     published, parquet = warehouse / "warehouse.duckdb", (warehouse / "parquet").resolve()
     before = digest(published)
-    versions_before = {p.name for p in (warehouse / "published").iterdir()}
     decision = first_decision(landing)
     decided = datetime.fromisoformat(decision["decided_at"])
     # An appeal filed a day before the decision it appeals: ingest and dbt accept it, the gate must not.
@@ -121,32 +116,9 @@ def test_blocking_failure_publishes_nothing_and_keeps_the_build(copy_of):
     assert "marts.fct_appeals · appeal_filed_after_decision: 1 unexpected rows" in message
     assert "apl-planted" in message
     assert digest(published) == before and (warehouse / "parquet").resolve() == parquet
-    # What the gate staged meanwhile is gone with it: no publication of the failed build waits anywhere.
-    assert not list(warehouse.glob("publishing/*"))
-    assert {p.name for p in (warehouse / "published").iterdir()} == versions_before
     build = duckdb.connect(str(warehouse / "build" / "build.duckdb"), read_only=True)
     assert build.execute("select count(*) from marts.fct_appeals where appeal_id = 'apl-planted'").fetchone() == (1,)
     build.close()
-
-
-def test_a_staged_publication_is_swapped_in_only_for_the_build_it_was_made_of(copy_of):
-    """The gate step's staged publication is kept with the identity of the build file it was made from: the
-    publish swaps it in as it is for that build, and deletes it (and writes its own) once the build changed,
-    as a rebuild after a killed run changes it."""
-    _, warehouse = copy_of
-    build = warehouse / "build" / "build.duckdb"
-    staged = stage(warehouse)
-    keep_staged(warehouse, staged)
-    assert publish(warehouse).parquet.resolve() == staged.parquet  # the same folder: nothing written again
-
-    stale = stage(warehouse)
-    keep_staged(warehouse, stale)
-    modified = build.stat().st_mtime_ns + 10**9
-    os.utime(build, ns=(modified, modified))
-    result = publish(warehouse)
-    assert result.parquet.resolve() != stale.parquet and result.staged_seconds == 0
-    assert not stale.parquet.exists() and not stale.docs.exists() and not list(warehouse.glob("publishing/*"))
-    assert compare_builds(warehouse, warehouse, published=True)["fct_decisions"] > 0
 
 
 def test_warning_publishes_while_readers_keep_reading(copy_of):
